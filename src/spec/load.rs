@@ -1,0 +1,147 @@
+//! Reading a spec: YAML with locations → JSON Schema → typed model → semantic rules, with every
+//! problem collected into one [`Report`].
+
+use std::io::Read;
+use std::path::Path as FsPath;
+
+use crate::diagnostics::{Diagnostic, Report, Source};
+use crate::error::Error;
+use crate::spec::model::Spec;
+use crate::spec::path::{Path, Seg};
+use crate::spec::schema;
+use crate::spec::yaml::{self, Node};
+use crate::validate::{self, Scope};
+
+/// A spec that passed validation, with the warnings it raised.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub spec: Spec,
+    pub tree: Node,
+    /// Warnings only (a spec with errors is not loaded).
+    pub report: Report,
+}
+
+/// Reads the spec at `path`; `-` reads standard input.
+pub fn read_source(path: &FsPath) -> Result<Source, Error> {
+    let mut text = String::new();
+    let name = if path.as_os_str() == "-" {
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Error::io("read the spec from standard input", path, e))?;
+        "<stdin>".to_string()
+    } else {
+        let bytes = std::fs::read(path).map_err(|e| {
+            let hint = if e.kind() == std::io::ErrorKind::NotFound {
+                " (create one with `impala-lbgen init`, or name another with -c FILE)"
+            } else {
+                ""
+            };
+            Error::io(&format!("read the spec{hint}"), path, e)
+        })?;
+        text = String::from_utf8(bytes).map_err(|e| {
+            Error::io(
+                "read the spec",
+                path,
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!(
+                        "it is not UTF-8 text (byte {})",
+                        e.utf8_error().valid_up_to()
+                    ),
+                ),
+            )
+        })?;
+        path.display().to_string()
+    };
+    Ok(Source { name, text })
+}
+
+/// Parses and validates a spec. `scope` chooses the target limits; `None` checks those of the
+/// sections the spec has (what `validate` does).
+pub fn load(source: Source, scope: Option<Scope>) -> Result<Loaded, Report> {
+    let mut report = Report::new(source);
+    let tree = match yaml::parse(&report.source.text) {
+        Ok(tree) => tree,
+        Err(e) => {
+            report.diagnostics.push(Diagnostic {
+                span: Some(e.span),
+                hint: e.hint,
+                path: None,
+                ..Diagnostic::error(Path::root(), e.message)
+            });
+            return Err(report);
+        }
+    };
+    let mut json = tree.to_json();
+    let shape = schema::check(&json, &tree);
+    let shape_ok = shape.is_empty();
+    for e in shape {
+        // Drop a wrong member so the rest of the spec still reaches the semantic rules and
+        // every problem is reported at once.
+        if e.drop_value {
+            if let Some(p) = &e.diagnostic.path {
+                remove(&mut json, p);
+            }
+        }
+        report.diagnostics.push(e.diagnostic);
+    }
+
+    let spec = match serde_path_to_error::deserialize::<_, Spec>(&json) {
+        Ok(spec) => Some(spec),
+        Err(e) => {
+            // The schema already explains a shape error; report serde's only if it found
+            // something the schema let through (such as a duration too large to hold).
+            if shape_ok {
+                let path = serde_path(e.path());
+                report
+                    .diagnostics
+                    .push(Diagnostic::error(path, e.inner().to_string()));
+            }
+            None
+        }
+    };
+    if let Some(spec) = &spec {
+        let scope = scope.unwrap_or_else(|| Scope::for_spec(spec));
+        report.diagnostics.extend(validate::check(spec, scope));
+    }
+    report.locate(&tree);
+    match spec {
+        Some(spec) if !report.has_errors() => Ok(Loaded { spec, tree, report }),
+        _ => Err(report),
+    }
+}
+
+fn serde_path(p: &serde_path_to_error::Path) -> Path {
+    let mut path = Path::root();
+    for seg in p.iter() {
+        match seg {
+            serde_path_to_error::Segment::Seq { index } => path.push(Seg::Index(*index)),
+            serde_path_to_error::Segment::Map { key } => path.push(Seg::Key(key.clone())),
+            serde_path_to_error::Segment::Enum { variant } => path.push(Seg::Key(variant.clone())),
+            serde_path_to_error::Segment::Unknown => {}
+        }
+    }
+    path
+}
+
+/// Removes the mapping member at `path` (an optional field becomes unset); list items are
+/// left alone.
+fn remove(json: &mut serde_json::Value, path: &Path) {
+    let Some((last, parents)) = path.segments().split_last() else {
+        return;
+    };
+    let mut node = json;
+    for seg in parents {
+        let next = match seg {
+            Seg::Key(k) => node.get_mut(k.as_str()),
+            Seg::Index(i) => node.get_mut(*i),
+        };
+        match next {
+            Some(n) => node = n,
+            None => return,
+        }
+    }
+    if let (Seg::Key(k), Some(map)) = (last, node.as_object_mut()) {
+        map.remove(k.as_str());
+    }
+}

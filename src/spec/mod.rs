@@ -1,0 +1,9 @@
+//! The spec: its model, how it is read from YAML, and its JSON Schema.
+
+mod load;
+pub mod model;
+pub mod path;
+pub mod schema;
+pub mod yaml;
+
+pub use load::{load, read_source, Loaded};
