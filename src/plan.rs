@@ -1,0 +1,680 @@
+//! Spec → Plan: the one place where meaning is decided.
+//!
+//! Defaults are applied, names derived, listeners and security-group rules laid out, and the
+//! balance algorithm chosen per service. Every target formats a [`Plan`] and decides nothing of
+//! its own, so the outputs cannot disagree. A plan is built only from a spec that passed
+//! validation for the target at hand; building it never fails and never panics.
+
+use serde::Serialize;
+
+use crate::spec::model::*;
+use crate::validate::limits::{CLASSIC_DEFAULT_TLS_POLICY, LB_NAME_MAX, NLB_DEFAULT_TLS_POLICY};
+use crate::validate::syntax;
+
+/// The resolved balancer, in the order every output lists things.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Plan {
+    pub cluster: String,
+    pub services: Vec<Service>,
+    pub daemons: Vec<Daemon>,
+    pub health_check: HealthCheck,
+    /// Seconds an idle client connection stays open.
+    pub idle_timeout: u64,
+    pub tls: Option<Tls>,
+    pub kerberos: Option<Kerberos>,
+    /// Present when the spec has an `aws` section.
+    pub aws: Option<Aws>,
+    /// Always present: HAProxy has working defaults.
+    pub haproxy: Haproxy,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Service {
+    pub kind: ServiceKind,
+    /// `beeswax`, `hs2`, `hs2_http`.
+    pub key: &'static str,
+    /// `beeswax`, `hs2`, `hs2-http`: for names that allow only letters, digits and `-`.
+    pub slug: &'static str,
+    pub title: &'static str,
+    /// The balancer's port.
+    pub port: u16,
+    /// impalad's port.
+    pub backend_port: u16,
+    /// Clients need every connection on one daemon (Hue keeps HiveServer2 sessions open).
+    pub sticky: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Daemon {
+    /// 1-based position in the spec.
+    pub number: usize,
+    pub host: Option<String>,
+    pub instance_id: Option<String>,
+    /// A name for the daemon in generated files: its host (`:` of IPv6 as `-`), else its
+    /// instance ID, else `impalad-<number>`.
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct HealthCheck {
+    pub check: Check,
+    /// The port checked on each daemon.
+    pub port: u16,
+    pub interval: u64,
+    pub timeout: u64,
+    pub healthy_threshold: u32,
+    pub unhealthy_threshold: u32,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Check {
+    /// A TCP connect to a service's backend port.
+    Tcp { service: ServiceKind },
+    /// An HTTP GET to impalad's web server; healthy on 200.
+    Http { path: String },
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Tls {
+    pub mode: TlsMode,
+    /// The name clients use.
+    pub domain: Option<String>,
+    pub certificate: Certificate,
+    /// Route 53 zone for validation records and the alias record.
+    pub hosted_zone_id: Option<String>,
+    /// The policy as written; see [`Aws::tls_policy`] for the effective one.
+    pub policy: Option<String>,
+}
+
+impl Tls {
+    /// The balancer terminates client TLS (offload or bridge).
+    pub fn terminates(&self) -> bool {
+        self.mode != TlsMode::Passthrough
+    }
+
+    /// The balancer opens TLS to impalad (bridge).
+    pub fn reencrypts(&self) -> bool {
+        self.mode == TlsMode::Bridge
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Certificate {
+    /// Passthrough: the balancer holds no certificate.
+    None,
+    /// `tls.certificate_arn`.
+    Existing { arn: String },
+    /// Request an ACM certificate for `domain` with DNS validation.
+    Request {
+        domain: String,
+        subject_alternative_names: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Kerberos {
+    pub realm: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Aws {
+    pub region: String,
+    pub vpc_id: String,
+    pub subnet_ids: Vec<String>,
+    pub kind: LoadBalancerKind,
+    /// `aws.name`, default `elb-impala-<cluster>`.
+    pub name: String,
+    pub scheme: Scheme,
+    pub internal: bool,
+    pub client_cidrs: Vec<CidrBlock>,
+    pub access_logs: Option<AccessLogs>,
+    /// Sorted by key.
+    pub tags: Vec<Tag>,
+    pub frontend_group: Group,
+    pub backend_group: Group,
+    pub listeners: Vec<Listener>,
+    /// The TLS security policy of listeners that terminate TLS.
+    pub tls_policy: Option<String>,
+    /// Seconds a deregistering daemon keeps its connections (Classic connection draining,
+    /// ELBv2 `deregistration_delay`).
+    pub connection_draining: u64,
+    /// Client CIDRs × listener ports.
+    pub frontend_ingress: Vec<Rule>,
+    /// Front-end group → back-end group, per backend port and the health-check port.
+    pub frontend_egress: Vec<Rule>,
+    /// From the front-end group, per backend port and the health-check port.
+    pub backend_ingress: Vec<Rule>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CidrBlock {
+    /// Host bits cleared.
+    pub block: String,
+    pub ipv6: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AccessLogs {
+    pub bucket: String,
+    pub prefix: Option<String>,
+    pub interval_minutes: u64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Group {
+    /// `<cluster> Impala FE` / `<cluster> Impala BE`.
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Listener {
+    pub service: ServiceKind,
+    pub key: &'static str,
+    pub port: u16,
+    pub backend_port: u16,
+    /// Clients speak TLS to the balancer (Classic `SSL`, NLB `TLS`).
+    pub frontend_tls: bool,
+    /// The balancer speaks TLS to impalad (bridge).
+    pub backend_tls: bool,
+    /// NLB: source-IP stickiness on the target group.
+    pub sticky: bool,
+    /// NLB target group name: at most 32 characters, unique per service.
+    pub target_group_name: String,
+}
+
+impl Listener {
+    /// Classic ELB `Protocol` / `InstanceProtocol`.
+    pub fn classic_protocols(&self) -> (&'static str, &'static str) {
+        (
+            if self.frontend_tls { "SSL" } else { "TCP" },
+            if self.backend_tls { "SSL" } else { "TCP" },
+        )
+    }
+
+    /// NLB listener protocol / target group protocol.
+    pub fn nlb_protocols(&self) -> (&'static str, &'static str) {
+        (
+            if self.frontend_tls { "TLS" } else { "TCP" },
+            if self.backend_tls { "TLS" } else { "TCP" },
+        )
+    }
+}
+
+/// One security group rule.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Rule {
+    pub port: u16,
+    /// A CIDR block, or `None` for "the other group".
+    pub cidr: Option<CidrBlock>,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Haproxy {
+    /// `*` or an IP address.
+    pub bind: String,
+    pub listens: Vec<Listen>,
+    pub stats: Option<Stats>,
+    pub public_name: Option<String>,
+    pub maxconn: u32,
+    /// PEM with certificate chain and key (TLS offload/bridge).
+    pub certificate: String,
+    /// CA bundle verifying impalad (bridge).
+    pub ca_file: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Listen {
+    pub service: ServiceKind,
+    pub key: &'static str,
+    /// HAProxy's listen port (`haproxy.ports`, default the service port).
+    pub port: u16,
+    pub backend_port: u16,
+    pub balance: Balance,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Stats {
+    pub address: String,
+    pub port: u16,
+    pub user: String,
+    pub password_env: String,
+}
+
+/// Default health check: every 30 s, 5 s timeout, healthy after 5, unhealthy after 2 (the AWS
+/// walk-through's values).
+pub const DEFAULT_HEALTH_INTERVAL: u64 = 30;
+pub const DEFAULT_HEALTH_TIMEOUT: u64 = 5;
+pub const DEFAULT_HEALTHY_THRESHOLD: i64 = 5;
+pub const DEFAULT_UNHEALTHY_THRESHOLD: i64 = 2;
+pub const DEFAULT_HEALTH_PATH: &str = "/healthz";
+/// One hour: Impala queries can run long, and the walk-through sets the Classic maximum.
+pub const DEFAULT_IDLE_TIMEOUT: u64 = 3600;
+pub const DEFAULT_LOG_INTERVAL_MINUTES: u64 = 60;
+pub const DEFAULT_CONNECTION_DRAINING: u64 = 300;
+pub const DEFAULT_HAPROXY_BIND: &str = "*";
+pub const DEFAULT_HAPROXY_MAXCONN: u32 = 4096;
+pub const DEFAULT_STATS_BIND: &str = "127.0.0.1:25002";
+pub const DEFAULT_STATS_USER: &str = "admin";
+pub const DEFAULT_STATS_PASSWORD_ENV: &str = "HAPROXY_STATS_PASSWORD";
+pub const DEFAULT_HAPROXY_CA_FILE: &str = "/etc/ssl/certs/ca-certificates.crt";
+
+/// The services the spec serves, in canonical order, as `(kind, port, backend_port)`; default
+/// beeswax and hs2 on impalad's ports. Ports are as written (validation checks the range).
+pub fn services(spec: &Spec) -> Vec<(ServiceKind, i64, i64)> {
+    match &spec.services {
+        Some(map) => map
+            .iter()
+            .map(|(k, s)| (*k, s.port, s.backend_port.unwrap_or(s.port)))
+            .collect(),
+        None => [ServiceKind::Beeswax, ServiceKind::Hs2]
+            .into_iter()
+            .map(|k| (k, i64::from(k.default_port()), i64::from(k.default_port())))
+            .collect(),
+    }
+}
+
+/// The service a TCP health check connects to: `health_check.service`, else beeswax, else hs2,
+/// else the first service.
+pub fn health_check_service(spec: &Spec) -> ServiceKind {
+    let configured: Vec<ServiceKind> = services(spec).into_iter().map(|s| s.0).collect();
+    spec.health_check
+        .as_ref()
+        .and_then(|h| h.service)
+        .or_else(|| {
+            [ServiceKind::Beeswax, ServiceKind::Hs2]
+                .into_iter()
+                .find(|k| configured.contains(k))
+        })
+        .or_else(|| configured.first().copied())
+        .unwrap_or(ServiceKind::Beeswax)
+}
+
+/// `aws.name`, else `elb-impala-<cluster>`.
+pub fn lb_name(spec: &Spec) -> String {
+    spec.aws
+        .as_ref()
+        .and_then(|a| a.name.clone())
+        .unwrap_or_else(|| format!("elb-impala-{}", spec.cluster))
+}
+
+/// The balance algorithm of a service: `haproxy.balance`, else `source` for the HiveServer2
+/// services (Impala's proxy documentation: Hue needs sticky sessions) and `leastconn` otherwise.
+pub fn balance(spec: &Spec, kind: ServiceKind) -> Balance {
+    spec.haproxy
+        .as_ref()
+        .and_then(|h| h.balance.as_ref())
+        .and_then(|b| b.get(&kind).copied())
+        .unwrap_or(if is_sticky(kind) {
+            Balance::Source
+        } else {
+            Balance::Leastconn
+        })
+}
+
+fn is_sticky(kind: ServiceKind) -> bool {
+    matches!(kind, ServiceKind::Hs2 | ServiceKind::Hs2Http)
+}
+
+/// The TLS security policy for an AWS balancer that terminates TLS.
+pub fn tls_policy(spec: &Spec, kind: LoadBalancerKind) -> Option<String> {
+    let tls = spec
+        .tls
+        .as_ref()
+        .filter(|t| t.mode != TlsMode::Passthrough)?;
+    Some(tls.policy.clone().unwrap_or_else(|| {
+        match kind {
+            LoadBalancerKind::Classic => CLASSIC_DEFAULT_TLS_POLICY,
+            LoadBalancerKind::Network => NLB_DEFAULT_TLS_POLICY,
+        }
+        .to_string()
+    }))
+}
+
+/// A target group name for `service` on balancer `lb`: `<lb>-<service>`, with `<lb>` cut so the
+/// whole stays within 32 characters.
+pub fn target_group_name(lb: &str, service: ServiceKind) -> String {
+    let suffix = format!("-{}", service.slug());
+    let room = LB_NAME_MAX - suffix.len();
+    let base: String = lb.chars().take(room).collect();
+    format!("{}{suffix}", base.trim_end_matches('-'))
+}
+
+fn port(p: i64) -> u16 {
+    u16::try_from(p).unwrap_or(0)
+}
+
+fn secs(d: Option<Duration>, default: u64) -> u64 {
+    d.map_or(default, Duration::as_secs)
+}
+
+fn count(n: Option<i64>, default: i64) -> u32 {
+    u32::try_from(n.unwrap_or(default)).unwrap_or(0)
+}
+
+impl Plan {
+    /// Resolves a validated spec.
+    pub fn new(spec: &Spec) -> Plan {
+        let services: Vec<Service> = services(spec)
+            .into_iter()
+            .map(|(kind, p, b)| Service {
+                kind,
+                key: kind.key(),
+                slug: kind.slug(),
+                title: kind.title(),
+                port: port(p),
+                backend_port: port(b),
+                sticky: is_sticky(kind),
+            })
+            .collect();
+
+        let daemons = spec
+            .daemons
+            .iter()
+            .enumerate()
+            .map(|(i, d)| Daemon {
+                number: i + 1,
+                host: d.host.clone(),
+                instance_id: d.instance_id.clone(),
+                name: d
+                    .host
+                    .as_ref()
+                    .map(|h| h.replace(':', "-"))
+                    .or_else(|| d.instance_id.clone())
+                    .unwrap_or_else(|| format!("impalad-{}", i + 1)),
+            })
+            .collect();
+
+        let hc = spec.health_check.clone().unwrap_or_default();
+        let (check, check_port) = match &hc.http {
+            Some(http) => (
+                Check::Http {
+                    path: http
+                        .path
+                        .clone()
+                        .unwrap_or_else(|| DEFAULT_HEALTH_PATH.to_string()),
+                },
+                port(http.port),
+            ),
+            None => {
+                let service = health_check_service(spec);
+                let p = services
+                    .iter()
+                    .find(|s| s.kind == service)
+                    .map_or(0, |s| s.backend_port);
+                (Check::Tcp { service }, p)
+            }
+        };
+        let health_check = HealthCheck {
+            check,
+            port: check_port,
+            interval: secs(hc.interval, DEFAULT_HEALTH_INTERVAL),
+            timeout: secs(hc.timeout, DEFAULT_HEALTH_TIMEOUT),
+            healthy_threshold: count(hc.healthy_threshold, DEFAULT_HEALTHY_THRESHOLD),
+            unhealthy_threshold: count(hc.unhealthy_threshold, DEFAULT_UNHEALTHY_THRESHOLD),
+        };
+
+        let tls = spec.tls.as_ref().map(|t| Tls {
+            mode: t.mode,
+            domain: t.domain.clone(),
+            certificate: match (t.mode, &t.certificate_arn, &t.domain) {
+                (TlsMode::Passthrough, _, _) => Certificate::None,
+                (_, Some(arn), _) => Certificate::Existing { arn: arn.clone() },
+                (_, None, Some(domain)) => Certificate::Request {
+                    domain: domain.clone(),
+                    subject_alternative_names: t
+                        .subject_alternative_names
+                        .clone()
+                        .unwrap_or_default(),
+                },
+                (_, None, None) => Certificate::None,
+            },
+            hosted_zone_id: t.hosted_zone_id.clone(),
+            policy: t.policy.clone(),
+        });
+
+        let aws = spec
+            .aws
+            .as_ref()
+            .map(|a| plan_aws(spec, a, &services, &health_check, tls.as_ref()));
+        let haproxy = plan_haproxy(spec, &services);
+
+        Plan {
+            cluster: spec.cluster.clone(),
+            services,
+            daemons,
+            health_check,
+            idle_timeout: secs(spec.idle_timeout, DEFAULT_IDLE_TIMEOUT),
+            tls,
+            kerberos: spec.kerberos.as_ref().map(|k| Kerberos {
+                realm: k.realm.clone(),
+            }),
+            aws,
+            haproxy,
+        }
+    }
+
+    /// The stable name clients use, when the spec knows it: `tls.domain`, else
+    /// `haproxy.public_name`. (An AWS balancer's own DNS name is known only after it exists.)
+    pub fn client_host(&self) -> Option<&str> {
+        self.tls
+            .as_ref()
+            .and_then(|t| t.domain.as_deref())
+            .or(self.haproxy.public_name.as_deref())
+    }
+}
+
+fn plan_aws(
+    spec: &Spec,
+    a: &AwsSpec,
+    services: &[Service],
+    hc: &HealthCheck,
+    tls: Option<&Tls>,
+) -> Aws {
+    let kind = a.load_balancer.unwrap_or(LoadBalancerKind::Classic);
+    let scheme = a.scheme.unwrap_or(Scheme::Internal);
+    let name = lb_name(spec);
+    let frontend_tls = tls.is_some_and(Tls::terminates);
+    let backend_tls = tls.is_some_and(Tls::reencrypts);
+    let listeners: Vec<Listener> = services
+        .iter()
+        .map(|s| Listener {
+            service: s.kind,
+            key: s.key,
+            port: s.port,
+            backend_port: s.backend_port,
+            frontend_tls,
+            backend_tls,
+            sticky: s.sticky,
+            target_group_name: target_group_name(&name, s.kind),
+        })
+        .collect();
+
+    let mut client_cidrs: Vec<CidrBlock> = Vec::new();
+    for c in &a.client_cidrs {
+        if let Ok(c) = syntax::cidr(c) {
+            let block = CidrBlock {
+                block: c.canonical,
+                ipv6: c.ipv6,
+            };
+            if !client_cidrs.contains(&block) {
+                client_cidrs.push(block);
+            }
+        }
+    }
+
+    let cluster = &spec.cluster;
+    let frontend_ingress = client_cidrs
+        .iter()
+        .flat_map(|c| {
+            services.iter().map(move |s| Rule {
+                port: s.port,
+                cidr: Some(c.clone()),
+                description: format!("Impala {} clients from {}", s.key, c.block),
+            })
+        })
+        .collect();
+
+    // The back-end ports: each service's impalad port, and the health-check port if it differs.
+    let mut backend_ports: Vec<(u16, String)> = services
+        .iter()
+        .map(|s| (s.backend_port, format!("Impala {} on impalad", s.key)))
+        .collect();
+    if !backend_ports.iter().any(|(p, _)| *p == hc.port) {
+        backend_ports.push((hc.port, "impalad health check".to_string()));
+    }
+    backend_ports.sort_by_key(|(p, _)| *p);
+    let frontend_egress = backend_ports
+        .iter()
+        .map(|(p, what)| Rule {
+            port: *p,
+            cidr: None,
+            description: format!("{what} (to {cluster} Impala BE)"),
+        })
+        .collect();
+    let backend_ingress = backend_ports
+        .iter()
+        .map(|(p, what)| Rule {
+            port: *p,
+            cidr: None,
+            description: format!("{what} (from {cluster} Impala FE)"),
+        })
+        .collect();
+
+    Aws {
+        region: a.region.clone(),
+        vpc_id: a.vpc_id.clone(),
+        subnet_ids: a.subnet_ids.clone(),
+        kind,
+        name,
+        scheme,
+        internal: scheme == Scheme::Internal,
+        client_cidrs,
+        access_logs: a.access_logs.as_ref().map(|l| AccessLogs {
+            bucket: l.bucket.clone(),
+            prefix: l.prefix.clone(),
+            interval_minutes: l
+                .interval
+                .map_or(DEFAULT_LOG_INTERVAL_MINUTES, |d| d.as_secs() / 60),
+        }),
+        tags: a
+            .tags
+            .iter()
+            .flatten()
+            .map(|(k, v)| Tag {
+                key: k.clone(),
+                value: v.clone(),
+            })
+            .collect(),
+        frontend_group: Group {
+            name: format!("{cluster} Impala FE"),
+            description: "Impala Front-End Traffic".into(),
+        },
+        backend_group: Group {
+            name: format!("{cluster} Impala BE"),
+            description: "Impala Back-End Traffic".into(),
+        },
+        listeners,
+        tls_policy: tls_policy(spec, kind),
+        connection_draining: DEFAULT_CONNECTION_DRAINING,
+        frontend_ingress,
+        frontend_egress,
+        backend_ingress,
+    }
+}
+
+fn plan_haproxy(spec: &Spec, services: &[Service]) -> Haproxy {
+    let h = spec.haproxy.clone().unwrap_or_default();
+    let listens = services
+        .iter()
+        .map(|s| Listen {
+            service: s.kind,
+            key: s.key,
+            port: h
+                .ports
+                .as_ref()
+                .and_then(|p| p.get(&s.kind))
+                .map_or(s.port, |p| port(*p)),
+            backend_port: s.backend_port,
+            balance: balance(spec, s.kind),
+        })
+        .collect();
+    let stats = h.stats.as_ref().map(|st| {
+        let bind = st
+            .bind
+            .clone()
+            .unwrap_or_else(|| DEFAULT_STATS_BIND.to_string());
+        let (address, port) =
+            syntax::bind_address(&bind).unwrap_or_else(|_| ("127.0.0.1".to_string(), 25002));
+        Stats {
+            address,
+            port,
+            user: st
+                .user
+                .clone()
+                .unwrap_or_else(|| DEFAULT_STATS_USER.to_string()),
+            password_env: st
+                .password_env
+                .clone()
+                .unwrap_or_else(|| DEFAULT_STATS_PASSWORD_ENV.to_string()),
+        }
+    });
+    Haproxy {
+        bind: h
+            .bind
+            .clone()
+            .unwrap_or_else(|| DEFAULT_HAPROXY_BIND.to_string()),
+        listens,
+        stats,
+        public_name: h.public_name.clone(),
+        maxconn: h
+            .maxconn
+            .and_then(|m| u32::try_from(m).ok())
+            .unwrap_or(DEFAULT_HAPROXY_MAXCONN),
+        certificate: h
+            .certificate
+            .clone()
+            .unwrap_or_else(|| default_certificate_path(&spec.cluster)),
+        ca_file: h
+            .ca_file
+            .clone()
+            .unwrap_or_else(|| DEFAULT_HAPROXY_CA_FILE.to_string()),
+    }
+}
+
+/// `/etc/haproxy/certs/<cluster>.pem`.
+pub fn default_certificate_path(cluster: &str) -> String {
+    format!("/etc/haproxy/certs/{cluster}.pem")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_group_names_fit() {
+        assert_eq!(
+            target_group_name("elb-impala-cluster1", ServiceKind::Hs2Http),
+            "elb-impala-cluster1-hs2-http"
+        );
+        let long = "a-very-long-load-balancer-name-x";
+        for k in ServiceKind::ALL {
+            let n = target_group_name(long, k);
+            assert!(n.len() <= 32, "{n}");
+            assert!(syntax::lb_name(&n).is_ok(), "{n}");
+        }
+        assert_eq!(
+            target_group_name("abcdefghijklmnopqrstuvw-yz", ServiceKind::Hs2Http),
+            "abcdefghijklmnopqrstuvw-hs2-http"
+        );
+    }
+}

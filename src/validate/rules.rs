@@ -1,0 +1,917 @@
+//! The semantic rules. `general` always runs; `aws` and `haproxy` add the limits of those targets.
+
+use std::collections::HashMap;
+
+use super::limits::*;
+use super::syntax::{self, describe_char};
+use super::Scope;
+use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::plan;
+use crate::spec::model::*;
+use crate::spec::path::Path;
+
+type Out = Vec<Diagnostic>;
+
+fn p(text: &str) -> Path {
+    Path::parse(text)
+}
+
+fn secs(d: Option<Duration>, default: u64) -> u64 {
+    d.map_or(default, Duration::as_secs)
+}
+
+/// Rules that hold whatever the spec is generated into.
+pub fn general(spec: &Spec, out: &mut Out) {
+    cluster_name(spec, out);
+    service_ports(spec, out);
+    daemons(spec, out);
+    health_check(spec, out);
+    if let Some(t) = spec.idle_timeout {
+        if t.as_secs() == 0 {
+            out.push(
+                Diagnostic::error(p("idle_timeout"), "idle_timeout is 0").hint(
+                    "use at least 1s; Impala queries may run for a long time, so 3600s is usual",
+                ),
+            );
+        }
+    }
+    tls(spec, out);
+    if let Some(k) = &spec.kerberos {
+        realm(&k.realm, out);
+    }
+    if spec.daemons.len() == 1 {
+        out.push(
+            Diagnostic::warning(
+                p("daemons"),
+                "only one daemon: the balancer gives no high availability",
+            )
+            .hint("list two or more impalad coordinators"),
+        );
+    }
+}
+
+fn cluster_name(spec: &Spec, out: &mut Out) {
+    let c = &spec.cluster;
+    let path = p("cluster");
+    let form = "letters, digits, '.', '_' and '-', starting with a letter or digit";
+    if c.is_empty() {
+        out.push(
+            Diagnostic::error(path, "the cluster name is empty")
+                .hint(format!("use {form}, such as cluster1")),
+        );
+    } else if c.chars().count() > CLUSTER_NAME_MAX {
+        out.push(
+            Diagnostic::error(
+                path,
+                format!("the cluster name is longer than {CLUSTER_NAME_MAX} characters"),
+            )
+            .hint("use a shorter name; it appears in every resource name"),
+        );
+    } else if let Some(ch) = c
+        .chars()
+        .find(|ch| !(ch.is_ascii_alphanumeric() || "._-".contains(*ch)))
+    {
+        out.push(
+            Diagnostic::error(
+                path,
+                format!("the cluster name contains {}", describe_char(ch)),
+            )
+            .hint(format!("use {form}")),
+        );
+    } else if !c.starts_with(|ch: char| ch.is_ascii_alphanumeric()) {
+        out.push(
+            Diagnostic::error(path, "the cluster name must start with a letter or digit")
+                .hint(format!("use {form}")),
+        );
+    }
+}
+
+fn service_ports(spec: &Spec, out: &mut Out) {
+    let services = plan::services(spec);
+    let mut seen: HashMap<i64, ServiceKind> = HashMap::new();
+    for (kind, port, _) in &services {
+        if let Some(other) = seen.insert(*port, *kind) {
+            out.push(
+                Diagnostic::error(
+                    p(&format!("services.{kind}.port")),
+                    format!("port {port} is used by both {other} and {kind}"),
+                )
+                .hint("each service needs its own port on the balancer"),
+            );
+        }
+    }
+    // A shared impalad port; when neither service writes backend_port, the clash is the
+    // balancer-port clash above and is reported once.
+    let written = |k: &ServiceKind| {
+        spec.services
+            .as_ref()
+            .and_then(|s| s.get(k))
+            .is_some_and(|s| s.backend_port.is_some())
+    };
+    let mut seen: HashMap<i64, ServiceKind> = HashMap::new();
+    for (kind, _, backend) in &services {
+        if let Some(other) = seen.insert(*backend, *kind) {
+            if !written(kind) && !written(&other) {
+                continue;
+            }
+            let field = if written(kind) {
+                "backend_port"
+            } else {
+                "port"
+            };
+            out.push(
+                Diagnostic::error(p(&format!("services.{kind}.{field}")), format!("impalad port {backend} is used by both {other} and {kind}"))
+                    .hint("each service has its own impalad port (--beeswax_port, --hs2_port, --hs2_http_port)"),
+            );
+        }
+    }
+}
+
+fn daemons(spec: &Spec, out: &mut Out) {
+    let mut hosts: HashMap<&str, usize> = HashMap::new();
+    let mut ids: HashMap<&str, usize> = HashMap::new();
+    for (i, d) in spec.daemons.iter().enumerate() {
+        let at = Path::root().key("daemons").index(i);
+        if d.host.is_none() && d.instance_id.is_none() {
+            out.push(
+                Diagnostic::error(at.clone(), "a daemon needs a host, an instance_id, or both")
+                    .hint("host for HAProxy, instance_id for AWS"),
+            );
+        }
+        if let Some(h) = &d.host {
+            if let Err(why) = syntax::host(h) {
+                out.push(Diagnostic::error(at.key("host"), format!("host {h:?} is not a DNS name or IP address: {why}")).hint("write the impalad's host name, such as ip-10-30-1-35.ec2.internal, or its IP address"));
+            } else if let Some(first) = hosts.insert(h.as_str(), i) {
+                out.push(
+                    Diagnostic::error(
+                        at.key("host"),
+                        format!("host {h} is listed twice (also daemons[{first}])"),
+                    )
+                    .hint("list each impalad once"),
+                );
+            }
+        }
+        if let Some(id) = &d.instance_id {
+            if let Err(why) = syntax::aws_id(id, "i") {
+                out.push(Diagnostic::error(
+                    at.key("instance_id"),
+                    format!("instance_id {id:?} is not an EC2 instance ID: {why}"),
+                ));
+            } else if let Some(first) = ids.insert(id.as_str(), i) {
+                out.push(
+                    Diagnostic::error(
+                        at.key("instance_id"),
+                        format!("instance {id} is listed twice (also daemons[{first}])"),
+                    )
+                    .hint("list each impalad once"),
+                );
+            }
+        }
+    }
+}
+
+fn health_check(spec: &Spec, out: &mut Out) {
+    let Some(hc) = &spec.health_check else { return };
+    let configured: Vec<ServiceKind> = plan::services(spec).into_iter().map(|s| s.0).collect();
+    if hc.service.is_some() && hc.http.is_some() {
+        out.push(
+            Diagnostic::error(
+                p("health_check.http"),
+                "health_check has both service and http",
+            )
+            .at_key()
+            .hint("keep service for a TCP check or http for an HTTP check, not both"),
+        );
+    }
+    if let Some(s) = hc.service {
+        if !configured.contains(&s) {
+            let list: Vec<&str> = configured.iter().map(|k| k.key()).collect();
+            out.push(
+                Diagnostic::error(
+                    p("health_check.service"),
+                    format!("health_check.service is {s}, which is not one of the services"),
+                )
+                .hint(format!("name one of: {}", list.join(", "))),
+            );
+        }
+    }
+    if let Some(http) = &hc.http {
+        if let Some(path) = &http.path {
+            let bad = path
+                .chars()
+                .find(|c| c.is_control() || c.is_whitespace() || !c.is_ascii());
+            if !path.starts_with('/') {
+                out.push(
+                    Diagnostic::error(
+                        p("health_check.http.path"),
+                        format!("the health check path {path:?} does not start with '/'"),
+                    )
+                    .hint("such as /healthz"),
+                );
+            } else if let Some(c) = bad {
+                out.push(
+                    Diagnostic::error(
+                        p("health_check.http.path"),
+                        format!("the health check path contains {}", describe_char(c)),
+                    )
+                    .hint("percent-encode it, or use /healthz"),
+                );
+            } else if path.len() > HEALTH_PATH_MAX {
+                out.push(Diagnostic::error(
+                    p("health_check.http.path"),
+                    format!("the health check path is longer than {HEALTH_PATH_MAX} characters"),
+                ));
+            } else if path.contains(['"', '\'', '\\', '#', '`', '$']) {
+                out.push(
+                    Diagnostic::error(
+                        p("health_check.http.path"),
+                        "the health check path contains a quote, '#', '\\', '`' or '$'",
+                    )
+                    .hint("percent-encode it"),
+                );
+            }
+        }
+    }
+    let interval = secs(hc.interval, plan::DEFAULT_HEALTH_INTERVAL);
+    let timeout = secs(hc.timeout, plan::DEFAULT_HEALTH_TIMEOUT);
+    if hc.interval.is_some() && interval == 0 {
+        out.push(
+            Diagnostic::error(p("health_check.interval"), "the health check interval is 0")
+                .hint("use at least 1s (AWS: 5s)"),
+        );
+    }
+    if hc.timeout.is_some() && timeout == 0 {
+        out.push(
+            Diagnostic::error(p("health_check.timeout"), "the health check timeout is 0")
+                .hint("use at least 1s (AWS: 2s)"),
+        );
+    }
+    if timeout >= interval && interval > 0 {
+        let at = if hc.timeout.is_some() {
+            "health_check.timeout"
+        } else {
+            "health_check.interval"
+        };
+        out.push(
+            Diagnostic::error(p(at), format!("the health check timeout ({timeout}s) is not below its interval ({interval}s)"))
+                .hint(format!("a check must end before the next starts: make the timeout at most {}s or the interval longer", interval.saturating_sub(1).max(1))),
+        );
+    }
+}
+
+fn tls(spec: &Spec, out: &mut Out) {
+    let Some(t) = &spec.tls else { return };
+    let passthrough = t.mode == TlsMode::Passthrough;
+    if let Some(d) = &t.domain {
+        if let Err(why) = syntax::dns_name(d, true) {
+            out.push(Diagnostic::error(
+                p("tls.domain"),
+                format!("tls.domain {d:?} is not a DNS name: {why}"),
+            ));
+        }
+    }
+    if passthrough {
+        if t.certificate_arn.is_some() {
+            out.push(Diagnostic::error(p("tls.certificate_arn"), "passthrough TLS: the balancer holds no certificate").at_key().hint("impalad terminates TLS with its own certificate; remove certificate_arn, or use mode: offload or bridge"));
+        }
+        if t.policy.is_some() {
+            out.push(
+                Diagnostic::error(
+                    p("tls.policy"),
+                    "passthrough TLS: the balancer negotiates no TLS, so a policy has no effect",
+                )
+                .at_key()
+                .hint("remove policy; impalad's --ssl_minimum_version sets the protocol"),
+            );
+        }
+        if t.subject_alternative_names
+            .as_ref()
+            .is_some_and(|s| !s.is_empty())
+        {
+            out.push(Diagnostic::error(p("tls.subject_alternative_names"), "passthrough TLS requests no certificate, so subject_alternative_names have no effect").at_key().hint("put these names in impalad's own certificate, and remove them here"));
+        }
+    } else if t.domain.is_none() && t.certificate_arn.is_none() {
+        out.push(
+            Diagnostic::error(p("tls"), format!("TLS {} needs a certificate: set tls.domain or tls.certificate_arn", t.mode.key()))
+                .hint("domain requests an ACM certificate (DNS validation); certificate_arn uses one you have"),
+        );
+    }
+    if let Some(arn) = &t.certificate_arn {
+        if let Err(why) = syntax::certificate_arn(arn) {
+            out.push(Diagnostic::error(
+                p("tls.certificate_arn"),
+                format!("certificate_arn {arn:?} is not a certificate ARN: {why}"),
+            ));
+        }
+        if t.subject_alternative_names
+            .as_ref()
+            .is_some_and(|s| !s.is_empty())
+            && !passthrough
+        {
+            out.push(Diagnostic::error(p("tls.subject_alternative_names"), "subject_alternative_names apply only to a certificate impalad-lbgen requests, but certificate_arn names an existing one").at_key().hint("remove subject_alternative_names, or certificate_arn to request a new certificate"));
+        }
+    }
+    if let Some(sans) = &t.subject_alternative_names {
+        let mut seen = Vec::new();
+        for (i, san) in sans.iter().enumerate() {
+            let at = Path::root()
+                .key("tls")
+                .key("subject_alternative_names")
+                .index(i);
+            if let Err(why) = syntax::dns_name(san, true) {
+                out.push(Diagnostic::error(
+                    at,
+                    format!("{san:?} is not a DNS name: {why}"),
+                ));
+            } else if seen.contains(&san) || t.domain.as_ref() == Some(san) {
+                out.push(
+                    Diagnostic::error(at, format!("{san} is listed twice"))
+                        .hint("the domain is always on the certificate; list each other name once"),
+                );
+            }
+            seen.push(san);
+        }
+        if sans.len() > ACM_SANS_MAX {
+            out.push(Diagnostic::error(
+                p("tls.subject_alternative_names"),
+                format!(
+                    "{} subject alternative names; ACM allows at most {ACM_SANS_MAX}",
+                    sans.len()
+                ),
+            ));
+        } else if sans.len() + 1 > ACM_SANS_DEFAULT_QUOTA {
+            out.push(Diagnostic::warning(p("tls.subject_alternative_names"), format!("{} names on one certificate exceed ACM's default quota of {ACM_SANS_DEFAULT_QUOTA}", sans.len() + 1)).hint("ask AWS to raise the 'Domain names per ACM certificate' quota first"));
+        }
+    }
+    if let Some(z) = &t.hosted_zone_id {
+        if let Err(why) = syntax::hosted_zone_id(z) {
+            out.push(Diagnostic::error(
+                p("tls.hosted_zone_id"),
+                format!("hosted_zone_id {z:?} is not a Route 53 zone ID: {why}"),
+            ));
+        }
+        if t.domain.is_none() {
+            out.push(
+                Diagnostic::error(
+                    p("tls.hosted_zone_id"),
+                    "hosted_zone_id needs tls.domain: it holds that name's records",
+                )
+                .at_key()
+                .hint("set tls.domain to the name clients use"),
+            );
+        }
+    }
+    if let Some(policy) = &t.policy {
+        let ok = policy.starts_with("ELBSecurityPolicy-") || policy.starts_with("ELBSample-");
+        if !ok || policy.contains(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
+            out.push(Diagnostic::error(p("tls.policy"), format!("tls.policy {policy:?} is not an ELB security policy name")).hint(format!("such as {CLASSIC_DEFAULT_TLS_POLICY} (Classic) or {NLB_DEFAULT_TLS_POLICY} (NLB)")));
+        }
+    }
+}
+
+fn realm(r: &str, out: &mut Out) {
+    let at = p("kerberos.realm");
+    if r.is_empty() {
+        out.push(Diagnostic::error(at, "the Kerberos realm is empty").hint("such as EXAMPLE.COM"));
+    } else if let Some(c) = r
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "._-".contains(*c)))
+    {
+        out.push(
+            Diagnostic::error(
+                at,
+                format!("the Kerberos realm contains {}", describe_char(c)),
+            )
+            .hint("realms use letters, digits, '.', '_' and '-', such as EXAMPLE.COM"),
+        );
+    } else if r.chars().any(|c| c.is_ascii_lowercase()) {
+        out.push(
+            Diagnostic::warning(at, format!("the Kerberos realm {r} is not upper case")).hint(
+                format!(
+                    "realms are case-sensitive and almost always upper case: did you mean {}?",
+                    r.to_ascii_uppercase()
+                ),
+            ),
+        );
+    }
+}
+
+/// Rules for the AWS targets (Classic ELB or NLB).
+pub fn aws(spec: &Spec, scope: Scope, out: &mut Out) {
+    let Some(a) = &spec.aws else {
+        if let Some(target) = scope.target {
+            out.push(
+                Diagnostic::error(Path::root(), format!("the {target} target needs an `aws` section"))
+                    .hint("add aws: with region, vpc_id, subnet_ids and client_cidrs (see examples/cluster1.yaml)"),
+            );
+        }
+        return;
+    };
+    let kind = a.load_balancer.unwrap_or(LoadBalancerKind::Classic);
+    let nlb = kind == LoadBalancerKind::Network;
+    let what = if let Some(t) = scope.target {
+        format!("the {t} target")
+    } else {
+        "an AWS balancer".to_string()
+    };
+
+    for (i, d) in spec.daemons.iter().enumerate() {
+        if d.instance_id.is_none() {
+            out.push(
+                Diagnostic::error(
+                    Path::root().key("daemons").index(i),
+                    format!("daemons[{i}] has no instance_id, which {what} needs"),
+                )
+                .hint("add the EC2 instance ID (i-...) of this impalad"),
+            );
+        }
+    }
+    if let Err(why) = syntax::region(&a.region) {
+        out.push(Diagnostic::error(
+            p("aws.region"),
+            format!("region {:?} is not an AWS region: {why}", a.region),
+        ));
+    }
+    if let Err(why) = syntax::aws_id(&a.vpc_id, "vpc") {
+        out.push(Diagnostic::error(
+            p("aws.vpc_id"),
+            format!("vpc_id {:?} is not a VPC ID: {why}", a.vpc_id),
+        ));
+    }
+    for (i, s) in a.subnet_ids.iter().enumerate() {
+        let at = Path::root().key("aws").key("subnet_ids").index(i);
+        if let Err(why) = syntax::aws_id(s, "subnet") {
+            out.push(Diagnostic::error(
+                at,
+                format!("{s:?} is not a subnet ID: {why}"),
+            ));
+        } else if a.subnet_ids[..i].contains(s) {
+            out.push(Diagnostic::error(at, format!("subnet {s} is listed twice")));
+        }
+    }
+
+    let name = plan::lb_name(spec);
+    if let Err(why) = syntax::lb_name(&name) {
+        let d = if a.name.is_some() {
+            Diagnostic::error(
+                p("aws.name"),
+                format!("balancer name {name:?} is not valid: {why}"),
+            )
+        } else {
+            Diagnostic::error(
+                p("cluster"),
+                format!(
+                    "the balancer name derived from the cluster, {name:?}, is not valid: {why}"
+                ),
+            )
+        };
+        out.push(d.hint(format!("set aws.name to up to {LB_NAME_MAX} letters, digits and '-', not starting or ending with '-'")));
+    } else if nlb && name.starts_with("internal-") {
+        out.push(
+            Diagnostic::error(p("aws.name"), "an NLB's name must not start with internal-")
+                .hint("AWS reserves the prefix for internal balancers' DNS names"),
+        );
+    }
+
+    let mut seen = Vec::new();
+    for (i, c) in a.client_cidrs.iter().enumerate() {
+        let at = Path::root().key("aws").key("client_cidrs").index(i);
+        match syntax::cidr(c) {
+            Err(why) => out.push(Diagnostic::error(
+                at,
+                format!("{c:?} is not a CIDR block: {why}"),
+            )),
+            Ok(block) => {
+                if block.canonical != *c {
+                    out.push(
+                        Diagnostic::error(at.clone(), format!("{c} has host bits set"))
+                            .hint(format!("write the network address: {}", block.canonical)),
+                    );
+                } else if seen.contains(&block.canonical) {
+                    out.push(Diagnostic::error(
+                        at.clone(),
+                        format!("{c} is listed twice"),
+                    ));
+                } else if block.prefix == 0 {
+                    out.push(
+                        Diagnostic::warning(
+                            at.clone(),
+                            format!("{c} lets every address reach the balancer"),
+                        )
+                        .hint("list the client networks (VPC, VPN, office) instead"),
+                    );
+                }
+                seen.push(block.canonical);
+            }
+        }
+    }
+
+    let terminates = spec
+        .tls
+        .as_ref()
+        .is_some_and(|t| t.mode != TlsMode::Passthrough);
+    if a.scheme == Some(Scheme::InternetFacing) && spec.tls.is_none() {
+        out.push(
+            Diagnostic::warning(
+                p("aws.scheme"),
+                "an internet-facing balancer without TLS sends queries and passwords in clear text",
+            )
+            .hint("add tls (offload, bridge or passthrough), or make the scheme internal"),
+        );
+    }
+
+    if let Some(logs) = &a.access_logs {
+        if let Err((why, fix)) = syntax::s3_bucket(&logs.bucket) {
+            let mut d = Diagnostic::error(
+                p("aws.access_logs.bucket"),
+                format!("S3 bucket name {:?} is not valid: {why}", logs.bucket),
+            );
+            d = d.hint(match fix {
+                Some(f) => format!("try {f:?}"),
+                None => "bucket names are 3 to 63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit".to_string(),
+            });
+            out.push(d);
+        }
+        if let Some(prefix) = &logs.prefix {
+            let at = p("aws.access_logs.prefix");
+            if prefix.starts_with('/') || prefix.ends_with('/') {
+                out.push(
+                    Diagnostic::error(
+                        at,
+                        format!("the log prefix {prefix:?} starts or ends with '/'"),
+                    )
+                    .hint("ELB adds the '/' itself: write cluster1-impala, not /cluster1-impala/"),
+                );
+            } else if prefix.contains("AWSLogs") {
+                out.push(
+                    Diagnostic::error(at, "the log prefix must not contain AWSLogs")
+                        .hint("ELB adds AWSLogs/<account>/ after the prefix itself"),
+                );
+            } else if let Some(c) = prefix
+                .chars()
+                .find(|c| !(c.is_ascii_alphanumeric() || "!-_.*'()/".contains(*c)))
+            {
+                out.push(
+                    Diagnostic::error(at, format!("the log prefix contains {}", describe_char(c)))
+                        .hint("use letters, digits and ! - _ . * ' ( ) /"),
+                );
+            } else if prefix.is_empty() {
+                out.push(
+                    Diagnostic::error(at, "the log prefix is empty")
+                        .hint("remove prefix, or give one"),
+                );
+            }
+        }
+        if let Some(iv) = logs.interval {
+            let minutes = iv.as_secs() / 60;
+            if iv.as_secs() % 60 != 0 || !CLASSIC_LOG_EMIT_MINUTES.contains(&minutes) {
+                out.push(
+                    Diagnostic::error(
+                        p("aws.access_logs.interval"),
+                        format!(
+                            "access log interval {} is neither 5m nor 60m",
+                            show_duration(iv)
+                        ),
+                    )
+                    .hint("ELB publishes access logs every 5 or every 60 minutes"),
+                );
+            } else if nlb && minutes != 5 {
+                out.push(Diagnostic::warning(p("aws.access_logs.interval"), "an NLB publishes its access logs every 5 minutes; the interval applies only to a Classic ELB").hint("remove interval"));
+            }
+        }
+        if nlb && !terminates {
+            out.push(
+                Diagnostic::warning(p("aws.access_logs"), "an NLB writes access logs only for TLS listeners, and this one has none")
+                    .at_key()
+                    .hint("no logs will be written; use tls mode offload or bridge, or remove access_logs"),
+            );
+        }
+    }
+
+    if let Some(tags) = &a.tags {
+        if tags.len() > TAGS_MAX {
+            out.push(
+                Diagnostic::error(
+                    p("aws.tags"),
+                    format!(
+                        "{} tags; AWS allows 50 per resource and impala-lbgen adds Name",
+                        tags.len()
+                    ),
+                )
+                .at_key()
+                .hint(format!("keep at most {TAGS_MAX}")),
+            );
+        }
+        for (k, v) in tags {
+            let at = Path::root().key("aws").key("tags").key(k.clone());
+            if k.is_empty() || k.chars().count() > TAG_KEY_MAX {
+                out.push(
+                    Diagnostic::error(
+                        at.clone(),
+                        format!("tag key {k:?} must have 1 to {TAG_KEY_MAX} characters"),
+                    )
+                    .at_key(),
+                );
+            } else if k.to_ascii_lowercase().starts_with("aws:") {
+                out.push(
+                    Diagnostic::error(
+                        at.clone(),
+                        format!("tag key {k:?} starts with aws:, which AWS reserves"),
+                    )
+                    .at_key(),
+                );
+            } else if k == "Name" {
+                out.push(
+                    Diagnostic::error(at.clone(), "impala-lbgen sets the Name tag itself")
+                        .at_key()
+                        .hint("remove it; resources are named after the cluster"),
+                );
+            } else if let Some(c) = k.chars().find(|c| !syntax::tag_char_ok(*c)) {
+                out.push(
+                    Diagnostic::error(
+                        at.clone(),
+                        format!("tag key {k:?} contains {}", describe_char(c)),
+                    )
+                    .at_key()
+                    .hint("tags use letters, digits, spaces and _ . : / = + - @"),
+                );
+            }
+            if v.chars().count() > TAG_VALUE_MAX {
+                out.push(Diagnostic::error(
+                    at.clone(),
+                    format!("the value of tag {k} is longer than {TAG_VALUE_MAX} characters"),
+                ));
+            } else if let Some(c) = v.chars().find(|c| !syntax::tag_char_ok(*c)) {
+                out.push(
+                    Diagnostic::error(
+                        at,
+                        format!("the value of tag {k} contains {}", describe_char(c)),
+                    )
+                    .hint("tags use letters, digits, spaces and _ . : / = + - @"),
+                );
+            }
+        }
+    }
+
+    // Health check limits.
+    let hc = spec.health_check.clone().unwrap_or_default();
+    let interval = secs(hc.interval, plan::DEFAULT_HEALTH_INTERVAL);
+    let timeout = secs(hc.timeout, plan::DEFAULT_HEALTH_TIMEOUT);
+    let (lo, hi) = AWS_HEALTH_INTERVAL_SECS;
+    if !(lo..=hi).contains(&interval) {
+        out.push(
+            Diagnostic::error(
+                p("health_check.interval"),
+                format!("the health check interval {interval}s is outside AWS's {lo}s to {hi}s"),
+            )
+            .hint(format!("for {what}, use {lo}s to {hi}s")),
+        );
+    }
+    let (tlo, thi) = if nlb {
+        NLB_HEALTH_TIMEOUT_SECS
+    } else {
+        CLASSIC_HEALTH_TIMEOUT_SECS
+    };
+    if !(tlo..=thi).contains(&timeout) {
+        let lb = if nlb { "an NLB" } else { "a Classic ELB" };
+        out.push(Diagnostic::error(p("health_check.timeout"), format!("the health check timeout {timeout}s is outside {tlo}s to {thi}s, the range of {lb}")));
+    }
+    let (clo, chi) = AWS_HEALTH_THRESHOLD;
+    for (field, value) in [
+        ("healthy_threshold", hc.healthy_threshold),
+        ("unhealthy_threshold", hc.unhealthy_threshold),
+    ] {
+        if let Some(v) = value {
+            if !(clo..=chi).contains(&v) {
+                out.push(
+                    Diagnostic::error(
+                        p(&format!("health_check.{field}")),
+                        format!("{field} {v} is outside AWS's {clo} to {chi}"),
+                    )
+                    .hint(format!("use {clo} to {chi}")),
+                );
+            }
+        }
+    }
+
+    // Idle timeout.
+    let idle = secs(spec.idle_timeout, plan::DEFAULT_IDLE_TIMEOUT);
+    let idle_at = p("idle_timeout");
+    if nlb {
+        let (lo, hi) = NLB_TCP_IDLE_TIMEOUT_SECS;
+        if !terminates && !(lo..=hi).contains(&idle) {
+            out.push(Diagnostic::error(idle_at, format!("idle_timeout {idle}s is outside {lo}s to {hi}s, the range of an NLB TCP listener")).hint(format!("use {lo}s to {hi}s")));
+        } else if terminates && idle > NLB_TLS_IDLE_TIMEOUT_SECS {
+            out.push(
+                Diagnostic::warning(idle_at, format!("idle_timeout is {idle}s, but AWS fixes an NLB TLS listener's idle timeout at {NLB_TLS_IDLE_TIMEOUT_SECS}s"))
+                    .hint("idle sessions will be cut after 350s: use tls mode passthrough to keep TCP listeners, or set idle_timeout: 350s"),
+            );
+        }
+    } else {
+        let (lo, hi) = CLASSIC_IDLE_TIMEOUT_SECS;
+        if !(lo..=hi).contains(&idle) {
+            out.push(Diagnostic::error(idle_at, format!("idle_timeout {idle}s is outside {lo}s to {hi}s, the range of a Classic ELB")).hint(format!("use at most {hi}s (1h)")));
+        }
+    }
+
+    // TLS policies per balancer kind.
+    if let Some(policy) = spec
+        .tls
+        .as_ref()
+        .filter(|t| t.mode != TlsMode::Passthrough)
+        .and_then(|t| t.policy.as_ref())
+    {
+        let known = if nlb {
+            NLB_TLS_POLICIES
+        } else {
+            CLASSIC_TLS_POLICIES
+        };
+        if !nlb && policy.contains("TLS13") {
+            out.push(
+                Diagnostic::error(
+                    p("tls.policy"),
+                    format!("{policy} is a TLS 1.3 policy, which a Classic ELB does not support"),
+                )
+                .hint(format!(
+                    "use {CLASSIC_DEFAULT_TLS_POLICY}, or load_balancer: network"
+                )),
+            );
+        } else if !known.contains(&policy.as_str()) {
+            let mut d = Diagnostic::warning(
+                p("tls.policy"),
+                format!(
+                    "{policy} is not a predefined {} security policy that impala-lbgen knows",
+                    if nlb { "NLB" } else { "Classic ELB" }
+                ),
+            );
+            if let Some(s) = did_you_mean(policy, known.iter().copied()) {
+                d = d.hint(format!("did you mean {s}?"));
+            }
+            out.push(d);
+        }
+    }
+}
+
+/// Rules for the HAProxy target.
+pub fn haproxy(spec: &Spec, scope: Scope, out: &mut Out) {
+    let what = if let Some(t) = scope.target {
+        format!("the {t} target")
+    } else {
+        "HAProxy".to_string()
+    };
+    for (i, d) in spec.daemons.iter().enumerate() {
+        if d.host.is_none() {
+            out.push(
+                Diagnostic::error(
+                    Path::root().key("daemons").index(i),
+                    format!("daemons[{i}] has no host, which {what} needs"),
+                )
+                .hint("add the impalad's DNS name or IP address"),
+            );
+        }
+    }
+    let Some(h) = &spec.haproxy else { return };
+    let configured: Vec<ServiceKind> = plan::services(spec).into_iter().map(|s| s.0).collect();
+    let list = || {
+        configured
+            .iter()
+            .map(|k| k.key())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Some(bind) = &h.bind {
+        if let Err(why) = syntax::listen_address(bind) {
+            out.push(
+                Diagnostic::error(p("haproxy.bind"), format!("haproxy.bind: {why}"))
+                    .hint("use '*' for every address, or one IP address of this host"),
+            );
+        }
+    }
+    if let Some(ports) = &h.ports {
+        for kind in ports.keys().filter(|k| !configured.contains(k)) {
+            let at = Path::root().key("haproxy").key("ports").key(kind.key());
+            out.push(
+                Diagnostic::error(
+                    at,
+                    format!("haproxy.ports names {kind}, which is not one of the services"),
+                )
+                .at_key()
+                .hint(format!("services: {}", list())),
+            );
+        }
+    }
+    // The ports HAProxy listens on; duplicates among service ports are reported by `general`.
+    let override_of = |k: ServiceKind| h.ports.as_ref().and_then(|m| m.get(&k)).copied();
+    let mut used: HashMap<i64, ServiceKind> = HashMap::new();
+    for (kind, port, _) in plan::services(spec) {
+        let listen = override_of(kind).unwrap_or(port);
+        if let Some(other) = used.insert(listen, kind) {
+            let at = if override_of(kind).is_some() {
+                kind
+            } else {
+                other
+            };
+            if override_of(at).is_some() {
+                out.push(
+                    Diagnostic::error(
+                        Path::root().key("haproxy").key("ports").key(at.key()),
+                        format!(
+                            "HAProxy would listen on port {listen} for both {other} and {kind}"
+                        ),
+                    )
+                    .hint("give each service its own port"),
+                );
+            }
+        }
+    }
+    if let Some(balance) = &h.balance {
+        for (kind, b) in balance {
+            let at = Path::root().key("haproxy").key("balance").key(kind.key());
+            if !configured.contains(kind) {
+                out.push(
+                    Diagnostic::error(
+                        at,
+                        format!("haproxy.balance names {kind}, which is not one of the services"),
+                    )
+                    .at_key()
+                    .hint(format!("services: {}", list())),
+                );
+            } else if *b == Balance::Roundrobin
+                && matches!(kind, ServiceKind::Hs2 | ServiceKind::Hs2Http)
+            {
+                out.push(Diagnostic::warning(at, format!("roundrobin on {kind} sends a client's connections to different daemons, which breaks Hue sessions")).hint("use source, as Impala's documentation recommends"));
+            }
+        }
+    }
+    if let Some(stats) = &h.stats {
+        if let Some(bind) = &stats.bind {
+            match syntax::bind_address(bind) {
+                Err(why) => out.push(Diagnostic::error(
+                    p("haproxy.stats.bind"),
+                    format!("haproxy.stats.bind {bind:?}: {why}"),
+                )),
+                Ok((_, port)) => {
+                    if let Some(svc) = used.get(&i64::from(port)) {
+                        out.push(
+                            Diagnostic::error(
+                                p("haproxy.stats.bind"),
+                                format!("the statistics port {port} is also the {svc} port"),
+                            )
+                            .hint("choose another port, such as 25002"),
+                        );
+                    }
+                }
+            }
+        }
+        if let Some(user) = &stats.user {
+            if let Err(why) = syntax::word(user) {
+                out.push(Diagnostic::error(
+                    p("haproxy.stats.user"),
+                    format!("haproxy.stats.user {user:?}: {why}"),
+                ));
+            }
+        }
+        if let Some(env) = &stats.password_env {
+            if let Err(why) = syntax::env_name(env) {
+                out.push(Diagnostic::error(p("haproxy.stats.password_env"), format!("haproxy.stats.password_env {env:?}: {why}")).hint("name the variable that holds the password, such as HAPROXY_STATS_PASSWORD; never the password itself"));
+            }
+        }
+    }
+    if let Some(name) = &h.public_name {
+        if let Err(why) = syntax::dns_name(name, false) {
+            out.push(Diagnostic::error(
+                p("haproxy.public_name"),
+                format!("haproxy.public_name {name:?} is not a DNS name: {why}"),
+            ));
+        }
+    }
+    if let Some(m) = h.maxconn {
+        if m > HAPROXY_MAXCONN_MAX {
+            out.push(Diagnostic::error(p("haproxy.maxconn"), format!("haproxy.maxconn {m} is more than {HAPROXY_MAXCONN_MAX}")).hint("one HAProxy process handles tens of thousands of connections; Impala clients need far fewer"));
+        }
+    }
+    for field in ["certificate", "ca_file"] {
+        let value = if field == "certificate" {
+            &h.certificate
+        } else {
+            &h.ca_file
+        };
+        if let Some(v) = value {
+            if let Err(why) = syntax::abs_path(v) {
+                out.push(Diagnostic::error(
+                    p(&format!("haproxy.{field}")),
+                    format!("haproxy.{field} {v:?}: {why}"),
+                ));
+            }
+        }
+    }
+}
+
+fn show_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    if s % 60 == 0 && s > 0 {
+        format!("{}m", s / 60)
+    } else {
+        format!("{s}s")
+    }
+}
