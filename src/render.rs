@@ -1,0 +1,209 @@
+//! Template registries, one per output format, each with that format's escaping.
+//!
+//! Handlebars escapes HTML by default, which is wrong for every format we write. Each
+//! [`Renderer`] is built for one [`Format`]: `{{value}}` goes through the format's escape
+//! function, strict mode turns a missing field into an error instead of an empty string, and
+//! `{{{value}}}` (raw) is kept for numbers and for text the plan has already validated.
+//!
+//! An escape function cannot fail, so one that meets a value its format cannot hold writes
+//! [`POISON`] instead; [`Renderer::render`] refuses any output containing it.
+
+use handlebars::Handlebars;
+use serde::Serialize;
+
+use crate::error::Error;
+
+/// Marks a value the format cannot represent; never valid in any output.
+pub const POISON: char = '\u{0}';
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// YAML: every string a double-quoted scalar.
+    Yaml,
+    /// HCL (Terraform): quoted template strings with `${`/`%{` escaped.
+    Hcl,
+    /// Markdown: text is printed as is; control characters are refused.
+    Markdown,
+}
+
+impl Format {
+    fn escape_fn(self) -> fn(&str) -> String {
+        match self {
+            Format::Yaml => yaml_string,
+            Format::Hcl => hcl_string,
+            Format::Markdown => markdown_text,
+        }
+    }
+}
+
+/// A template registry for one format and one target.
+pub struct Renderer {
+    target: &'static str,
+    registry: Handlebars<'static>,
+}
+
+impl Renderer {
+    /// Registers `templates` (name, text), embedded at compile time by the target.
+    pub fn new(
+        target: &'static str,
+        format: Format,
+        templates: &[(&'static str, &'static str)],
+    ) -> Result<Renderer, Error> {
+        let mut registry = Handlebars::new();
+        registry.set_strict_mode(true);
+        registry.register_escape_fn(format.escape_fn());
+        for (name, text) in templates {
+            registry
+                .register_template_string(name, *text)
+                .map_err(|e| Error::Render {
+                    target,
+                    message: format!("template {name}: {e}"),
+                })?;
+        }
+        Ok(Renderer { target, registry })
+    }
+
+    /// Renders template `name` with `data`.
+    pub fn render<T: Serialize>(&self, name: &str, data: &T) -> Result<String, Error> {
+        let out = self
+            .registry
+            .render(name, data)
+            .map_err(|e| Error::Render {
+                target: self.target,
+                message: e.to_string(),
+            })?;
+        if out.contains(POISON) {
+            return Err(Error::Render {
+                target: self.target,
+                message: "a value cannot be written safely in this format".into(),
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// A YAML double-quoted scalar holding exactly `s`. JSON string syntax is valid YAML; beyond
+/// JSON we also escape the characters YAML treats as line breaks or byte-order marks, and
+/// every other non-printable character.
+pub fn yaml_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control()
+                || matches!(
+                    c,
+                    '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+                ) =>
+            {
+                push_unicode_escape(&mut out, c);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// An HCL quoted string holding exactly `s`: `"` `\` and control characters escaped, and the
+/// template sequences `${` and `%{` doubled to `$${` and `%%{` so nothing is interpolated.
+pub fn hcl_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' | '%' if chars.peek() == Some(&'{') => {
+                out.push(c);
+                out.push(c);
+            }
+            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') => {
+                push_unicode_escape(&mut out, c)
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn push_unicode_escape(out: &mut String, c: char) {
+    let mut buf = [0u16; 2];
+    for unit in c.encode_utf16(&mut buf) {
+        out.push_str(&format!("\\u{unit:04X}"));
+    }
+}
+
+/// Markdown text: printed as is, but a control character (other than a tab) is refused.
+pub fn markdown_text(s: &str) -> String {
+    if s.chars().any(|c| c.is_control() && c != '\t') {
+        POISON.to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_strings_round_trip_through_another_parser() {
+        for s in [
+            "plain",
+            "quote \" and \\ back",
+            "colon: hash # !Ref x",
+            "line\nbreak\r\ttab",
+            "ünïcödé ✓ 🚀",
+            "\u{2028}\u{0085}\u{1}",
+            "'single'",
+            "- dash",
+            "null",
+            "123",
+            "",
+        ] {
+            let doc = format!("v: {}\n", yaml_string(s));
+            let back: std::collections::BTreeMap<String, String> =
+                yaml_serde::from_str(&doc).unwrap();
+            assert_eq!(back["v"], s, "{doc}");
+            let ours = crate::spec::yaml::parse(&doc).unwrap().to_json();
+            assert_eq!(ours["v"], s, "{doc}");
+        }
+    }
+
+    #[test]
+    fn hcl_strings_escape_templates() {
+        assert_eq!(hcl_string("a ${b} %{c} $d %e"), r#""a $${b} %%{c} $d %e""#);
+        assert_eq!(hcl_string("q\"\\\n"), r#""q\"\\\n""#);
+        assert_eq!(hcl_string("$${x}"), r#""$$${x}""#);
+    }
+
+    #[test]
+    fn strict_mode_and_poison_refuse_bad_output() {
+        let r = Renderer::new("test", Format::Markdown, &[("t", "{{name}} {{missing}}")]).unwrap();
+        assert!(r.render("t", &serde_json::json!({"name": "x"})).is_err());
+        let r = Renderer::new("test", Format::Markdown, &[("t", "{{name}}")]).unwrap();
+        assert!(r.render("t", &serde_json::json!({"name": "a\nb"})).is_err());
+        assert_eq!(
+            r.render("t", &serde_json::json!({"name": "a <b> & c"}))
+                .unwrap(),
+            "a <b> & c"
+        );
+        let r = Renderer::new("test", Format::Yaml, &[("t", "k: {{v}}\nn: {{{n}}}")]).unwrap();
+        assert_eq!(
+            r.render("t", &serde_json::json!({"v": "a<b>", "n": 5}))
+                .unwrap(),
+            "k: \"a<b>\"\nn: 5"
+        );
+    }
+}

@@ -1,0 +1,4 @@
+//! Output targets. Each one formats a [`crate::plan::Plan`] and decides nothing of its own:
+//! its templates live in `templates/<target>/` (embedded at compile time), it renders them
+//! through a [`crate::render::Renderer`] of its format, and it knows nothing of the other
+//! targets.
