@@ -1,0 +1,63 @@
+//! The command line (clap definitions only; `app` runs them).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+const AFTER_HELP: &str = "\
+Exit status: 0 ok, 1 invalid spec or failure, 2 usage error.
+
+Examples:
+  impala-lbgen init                      write a commented starter impala-lb.yaml
+  impala-lbgen validate                  check ./impala-lb.yaml
+  impala-lbgen -c examples/cluster1.yaml validate --deny-warnings";
+
+/// Generate an Apache Impala load balancer from one validated spec.
+///
+/// impala-lbgen reads a YAML spec of one cluster's balancer (the Impala services, the impalad
+/// coordinators, health check, TLS, AWS or HAProxy settings), validates it against AWS and
+/// HAProxy limits, and writes the infrastructure that builds it.
+#[derive(Debug, Parser)]
+#[command(name = "impala-lbgen", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// The spec to read; `-` reads standard input.
+    #[arg(
+        short = 'c',
+        long = "config",
+        global = true,
+        value_name = "FILE",
+        env = "IMPALA_LBGEN_CONFIG",
+        default_value = "impala-lb.yaml"
+    )]
+    pub config: PathBuf,
+
+    /// Write the document to FILE (atomically) instead of standard output.
+    #[arg(short = 'o', long = "output", global = true, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the spec: its shape, and the limits of each target it has a section for.
+    Validate {
+        /// Fail (exit 1) on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Write a commented starter spec to the --config path (default ./impala-lb.yaml).
+    Init {
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the spec's JSON Schema (for editors and other tools).
+    Schema,
+    /// Print a shell completion script.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+}
