@@ -1,0 +1,186 @@
+//! Shared test support: a builder that runs the real `impala-lbgen` binary in a scratch
+//! folder, and lookups of the external tools that `scripts/test` installs.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every shipped example, sorted: `(name without .yaml, path)`.
+pub fn examples() -> Vec<(String, PathBuf)> {
+    let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(repo().join("examples"))
+        .expect("examples/ exists")
+        .map(|e| e.expect("readable examples/").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), p))
+        .collect();
+    out.sort();
+    assert!(!out.is_empty(), "no examples found");
+    out
+}
+
+/// A scratch folder removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(label: &str) -> TempDir {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "impala-lbgen-test-{label}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create a scratch folder");
+        TempDir(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    pub fn join(&self, p: impl AsRef<Path>) -> PathBuf {
+        self.0.join(p)
+    }
+
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.0.join(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs the real binary: `Test::new().arg("validate").file("impala-lb.yaml", "...").run()`.
+pub struct Test {
+    pub dir: TempDir,
+    args: Vec<String>,
+    stdin: Option<String>,
+    env: Vec<(String, String)>,
+}
+
+/// What a run produced.
+pub struct Run {
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Test {
+    pub fn new() -> Test {
+        Test { dir: TempDir::new("cli"), args: Vec::new(), stdin: None, env: Vec::new() }
+    }
+
+    pub fn arg(mut self, a: impl AsRef<str>) -> Test {
+        self.args.push(a.as_ref().to_string());
+        self
+    }
+
+    pub fn args<I: IntoIterator<Item = S>, S: AsRef<str>>(mut self, args: I) -> Test {
+        self.args.extend(args.into_iter().map(|a| a.as_ref().to_string()));
+        self
+    }
+
+    /// Writes a file into the scratch folder (the working directory of the run).
+    pub fn file(self, name: &str, text: &str) -> Test {
+        self.dir.write(name, text);
+        self
+    }
+
+    pub fn stdin(mut self, text: &str) -> Test {
+        self.stdin = Some(text.to_string());
+        self
+    }
+
+    pub fn env(mut self, k: &str, v: &str) -> Test {
+        self.env.push((k.into(), v.into()));
+        self
+    }
+
+    pub fn run(&self) -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_impala-lbgen"));
+        cmd.args(&self.args)
+            .current_dir(self.dir.path())
+            .env_remove("IMPALA_LBGEN_CONFIG")
+            .env("NO_COLOR", "1")
+            .stdin(if self.stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("run impala-lbgen");
+        if let Some(text) = &self.stdin {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        }
+        let out: Output = child.wait_with_output().unwrap();
+        Run {
+            status: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    #[track_caller]
+    pub fn ok(self) -> Run {
+        assert_eq!(self.status, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    #[track_caller]
+    pub fn fails(self, code: i32) -> Run {
+        assert_eq!(self.status, code, "expected exit {code}\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+}
+
+/// An external tool that `scripts/test` installs. Tests that need one are marked
+/// `#[ignore = "needs <tool>: run scripts/test"]`; when such a test runs and the tool is missing,
+/// it fails loudly instead of skipping.
+#[track_caller]
+pub fn tool(name: &str) -> PathBuf {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    if let Ok(t) = std::env::var("IMPALA_LBGEN_TOOLS") {
+        let t = PathBuf::from(t);
+        dirs.extend([t.join("bin"), t.join("venv/bin"), t.join("venv-checkov/bin")]);
+    }
+    let local = repo().join(".tools");
+    dirs.extend([local.join("bin"), local.join("venv/bin"), local.join("venv-checkov/bin")]);
+    if let Some(path) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&path));
+    }
+    dirs.into_iter()
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| panic!("{name} is not installed: run scripts/test, which installs it"))
+}
+
+/// `node_modules` holding `@cdktf/hcl2json`, for `tools/tf-schema-check/check.js`.
+#[track_caller]
+pub fn node_modules() -> PathBuf {
+    let candidates = [
+        std::env::var("IMPALA_LBGEN_TOOLS").ok().map(|t| PathBuf::from(t).join("npm/node_modules")),
+        Some(repo().join(".tools/npm/node_modules")),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|p| p.join("@cdktf/hcl2json").is_dir())
+        .unwrap_or_else(|| panic!("@cdktf/hcl2json is not installed: run scripts/test, which installs it"))
+}
