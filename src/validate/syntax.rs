@@ -148,59 +148,57 @@ pub fn aws_id(s: &str, prefix: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// S3 general purpose bucket naming rules. On failure, the reason and a corrected name when one
-/// is obvious.
+/// S3 general purpose bucket naming rules. On failure, the reason and a corrected name when
+/// lower-casing and `_` → `-` give a valid one.
 pub fn s3_bucket(s: &str) -> Result<(), (String, Option<String>)> {
+    let Some(why) = s3_bucket_problem(s) else {
+        return Ok(());
+    };
+    let lower = s.to_ascii_lowercase().replace('_', "-");
+    let fix = (lower != s && s3_bucket_problem(&lower).is_none()).then_some(lower);
+    Err((why, fix))
+}
+
+fn s3_bucket_problem(s: &str) -> Option<String> {
     let (min, max) = S3_BUCKET_LEN;
     let n = s.chars().count();
-    let fixed = || {
-        let lower = s.to_ascii_lowercase().replace('_', "-");
-        (s3_bucket(&lower).is_ok() && lower != s).then_some(lower)
-    };
     if n < min || n > max {
-        return Err((
-            format!("it is {n} characters long; bucket names have {min} to {max}"),
-            None,
+        return Some(format!(
+            "it is {n} characters long; bucket names have {min} to {max}"
         ));
     }
     if s.chars().any(|c| c.is_ascii_uppercase()) {
-        return Err((
-            "it has upper-case letters; bucket names are lower case".into(),
-            fixed(),
-        ));
+        return Some("it has upper-case letters; bucket names are lower case".into());
     }
     if let Some(c) = s
         .chars()
         .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '.' || *c == '-'))
     {
-        return Err((
-            format!(
-                "it contains {}; bucket names use lower-case letters, digits, '.' and '-'",
-                describe_char(c)
-            ),
-            fixed(),
+        return Some(format!(
+            "it contains {}; bucket names use lower-case letters, digits, '.' and '-'",
+            describe_char(c)
         ));
     }
     let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
     if !alnum(s.chars().next()) || !alnum(s.chars().last()) {
-        return Err(("it must start and end with a letter or digit".into(), None));
+        return Some("it must start and end with a letter or digit".into());
     }
     if s.contains("..") {
-        return Err(("it has two dots in a row".into(), None));
+        return Some("it has two dots in a row".into());
     }
     if s.contains(".-") || s.contains("-.") {
-        return Err(("a dot is next to a hyphen".into(), None));
+        return Some("a dot is next to a hyphen".into());
     }
     if s.parse::<Ipv4Addr>().is_ok() {
-        return Err(("it is formatted as an IP address".into(), None));
+        return Some("it is formatted as an IP address".into());
     }
     if let Some(p) = S3_RESERVED_PREFIXES.iter().find(|p| s.starts_with(*p)) {
-        return Err((format!("S3 reserves the prefix {p}"), None));
+        return Some(format!("S3 reserves the prefix {p}"));
     }
     if let Some(x) = S3_RESERVED_SUFFIXES.iter().find(|x| s.ends_with(*x)) {
-        return Err((format!("S3 reserves the suffix {x}"), None));
+        return Some(format!("S3 reserves the suffix {x}"));
     }
-    Ok(())
+    None
 }
 
 /// A load balancer or target group name.
@@ -447,6 +445,12 @@ mod tests {
             assert!(s3_bucket(bad).is_err(), "{bad}");
         }
         assert!(s3_bucket(&"a".repeat(64)).is_err());
+        // Found by the fuzzer: a suggestion that is itself invalid must not recurse.
+        assert_eq!(s3_bucket("Cluste\r1-logs").unwrap_err().1, None);
+        assert_eq!(
+            s3_bucket("Cluster_1").unwrap_err().1.as_deref(),
+            Some("cluster-1")
+        );
     }
 
     #[test]
