@@ -142,19 +142,15 @@ pub fn check(instance: &Value, tree: &Node) -> Vec<ShapeError> {
                 Diagnostic::error(path.clone(), format!("{field} must not be empty"))
             }
             ValidationErrorKind::Pattern { .. } => {
-                // The pattern belongs to a type in $defs (a duration); its description says the form.
-                let form = type_description(&path).unwrap_or("see `impala-lbgen schema`");
-                push(
-                    Diagnostic::error(
-                        path.clone(),
-                        format!(
-                            "{field} is {}, which is not in the expected form",
-                            show(value)
-                        ),
-                    )
-                    .hint(form),
-                    true,
+                // The pattern belongs to a type in $defs (a duration): its title names it and
+                // its description gives the form.
+                let (title, form) = type_words(&path);
+                let what = title.unwrap_or("in the expected form");
+                let d = Diagnostic::error(
+                    path.clone(),
+                    format!("{field} is {}, which is not {what}", show(value)),
                 );
+                push(d.hint(form.unwrap_or("see `impala-lbgen schema`")), true);
                 continue;
             }
             _ => Diagnostic::error(path.clone(), format!("{field}: {err}")),
@@ -258,12 +254,11 @@ pub fn description(path: &Path) -> Option<&'static str> {
         .and_then(Value::as_str)
 }
 
-/// The description of the field's type (the `$ref` target), such as the duration format.
-fn type_description(path: &Path) -> Option<&'static str> {
-    node_for(path)
-        .map(|n| resolve(document(), n))
-        .and_then(|n| n.get("description"))
-        .and_then(Value::as_str)
+/// The title and description of the field's type (the `$ref` target), such as a duration's.
+fn type_words(path: &Path) -> (Option<&'static str>, Option<&'static str>) {
+    let node = node_for(path).map(|n| resolve(document(), n));
+    let word = |k: &str| node.and_then(|n| n.get(k)).and_then(Value::as_str);
+    (word("title"), word("description"))
 }
 
 /// Field names the schema allows in the mapping at `path`.

@@ -114,19 +114,22 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
     while let Some(next) = parser.next_event() {
         let (event, yspan) = next.map_err(|e| {
             let m = e.marker();
-            let hint = match unclosed_bracket(text, m.line(), m.col() + 1) {
-                Some((c, line, col)) => {
-                    format!("the '{c}' at line {line}, column {col} is not closed")
-                }
-                None => {
-                    "check indentation, a missing ':' after a key, or an unclosed quote or bracket"
-                        .into()
-                }
-            };
-            YamlError {
-                message: format!("YAML syntax error: {}", e.info()),
-                span: Span::point(m.line(), m.col() + 1),
-                hint: Some(hint),
+            let (line, col) = (m.line(), m.col() + 1);
+            match unclosed_bracket(text, line, col) {
+                // Point at the bracket that was never closed, not where the parser gave up.
+                Some((c, l, k)) => YamlError {
+                    message: format!(
+                        "YAML syntax error: this '{c}' is not closed (the parser stopped at line {line}, column {col}: {})",
+                        e.info()
+                    ),
+                    span: Span::point(l, k),
+                    hint: Some(format!("close it with '{}'", if c == '[' { ']' } else { '}' })),
+                },
+                None => YamlError {
+                    message: format!("YAML syntax error: {}", e.info()),
+                    span: Span::point(line, col),
+                    hint: Some("check indentation, a missing ':' after a key, or an unclosed quote".into()),
+                },
             }
         })?;
         let span = Span::from_yaml(&yspan);
