@@ -1,0 +1,946 @@
+//! Every semantic rule, each with a case that trips it (and names the right field).
+
+use impala_lbgen::diagnostics::{Diagnostic, Severity, Source};
+use impala_lbgen::spec;
+use impala_lbgen::validate::Scope;
+
+/// Valid, with every section; each case edits it.
+const BASE: &str = "\
+cluster: c1
+services:
+  beeswax: {port: 21000}
+  hs2: {port: 21050}
+daemons:
+  - host: impalad-1.example.com
+    instance_id: i-0a1b2c3d4e5f60035
+  - host: impalad-2.example.com
+    instance_id: i-0a1b2c3d4e5f60004
+health_check:
+  service: beeswax
+  interval: 30s
+  timeout: 5s
+  healthy_threshold: 5
+  unhealthy_threshold: 2
+idle_timeout: 3600s
+tls:
+  mode: offload
+  domain: impala.example.com
+  hosted_zone_id: Z0123456789ABCDEFGHIJ
+kerberos:
+  realm: EXAMPLE.COM
+aws:
+  region: us-west-2
+  vpc_id: vpc-0d1e2f3a4b5c6d7e8
+  subnet_ids: [subnet-0a9b8c7d6e5f4a3b2]
+  load_balancer: classic
+  scheme: internal
+  client_cidrs: [10.30.0.0/16]
+  access_logs: {bucket: c1-logs, prefix: c1-impala, interval: 60m}
+  tags: {env: c1}
+haproxy:
+  bind: \"*\"
+";
+
+fn diagnostics(text: &str, scope: Option<Scope>) -> Vec<Diagnostic> {
+    let source = Source {
+        name: "t.yaml".into(),
+        text: text.into(),
+    };
+    match spec::load(source, scope) {
+        Ok(loaded) => loaded.report.diagnostics,
+        Err(report) => report.diagnostics,
+    }
+}
+
+fn edit(edits: &[(&str, &str)]) -> String {
+    let mut text = BASE.to_string();
+    for (from, to) in edits {
+        assert!(text.contains(from), "the base spec lacks {from:?}");
+        text = text.replacen(from, to, 1);
+    }
+    text
+}
+
+#[track_caller]
+fn expect(edits: &[(&str, &str)], severity: Severity, path: &str, says: &str) {
+    expect_in(edits, None, severity, path, says);
+}
+
+#[track_caller]
+fn expect_in(
+    edits: &[(&str, &str)],
+    scope: Option<Scope>,
+    severity: Severity,
+    path: &str,
+    says: &str,
+) {
+    let text = edit(edits);
+    let ds = diagnostics(&text, scope);
+    let found = ds.iter().any(|d| {
+        d.severity == severity
+            && d.path.as_ref().map(ToString::to_string).as_deref() == Some(path)
+            && (d.message.contains(says) || d.hint.as_deref().is_some_and(|h| h.contains(says)))
+            && d.span.is_some()
+    });
+    let listed: Vec<String> = ds
+        .iter()
+        .map(|d| {
+            format!(
+                "{:?} {} {}",
+                d.severity,
+                d.path.as_ref().map(ToString::to_string).unwrap_or_default(),
+                d.message
+            )
+        })
+        .collect();
+    assert!(
+        found,
+        "expected {severity:?} at {path} saying {says:?}; got:\n{}",
+        listed.join("\n")
+    );
+}
+
+use Severity::{Error as E, Warning as W};
+
+#[test]
+fn the_base_is_clean() {
+    assert_eq!(diagnostics(BASE, None), vec![]);
+}
+
+#[test]
+fn cluster_names() {
+    expect(&[("cluster: c1", "cluster: \"\"")], E, "cluster", "empty");
+    expect(
+        &[("cluster: c1", &format!("cluster: {}", "c".repeat(64)))],
+        E,
+        "cluster",
+        "longer than 63",
+    );
+    expect(
+        &[("cluster: c1", "cluster: \"c 1\"")],
+        E,
+        "cluster",
+        "a space",
+    );
+    expect(
+        &[("cluster: c1", "cluster: _c1")],
+        E,
+        "cluster",
+        "must start with a letter or digit",
+    );
+}
+
+#[test]
+fn services_and_ports() {
+    expect(
+        &[("hs2: {port: 21050}", "hs2: {port: 21000}")],
+        E,
+        "services.hs2.port",
+        "used by both beeswax and hs2",
+    );
+    expect(
+        &[(
+            "hs2: {port: 21050}",
+            "hs2: {port: 21050, backend_port: 21000}",
+        )],
+        E,
+        "services.hs2.backend_port",
+        "impalad port 21000",
+    );
+    expect(
+        &[("hs2: {port: 21050}", "hs2: {port: 0}")],
+        E,
+        "services.hs2.port",
+        "below the minimum of 1",
+    );
+    expect(
+        &[(
+            "services:\n  beeswax: {port: 21000}\n  hs2: {port: 21050}\n",
+            "services: {}\n",
+        )],
+        E,
+        "services",
+        "must not be empty",
+    );
+}
+
+#[test]
+fn daemons() {
+    expect(
+        &[(
+            "  - host: impalad-2.example.com\n    instance_id: i-0a1b2c3d4e5f60004\n",
+            "  - {}\n",
+        )],
+        E,
+        "daemons[1]",
+        "needs a host, an instance_id",
+    );
+    expect(
+        &[("impalad-2.example.com", "impalad_2.example.com")],
+        E,
+        "daemons[1].host",
+        "not a DNS name",
+    );
+    expect(
+        &[("impalad-2.example.com", "impalad-1.example.com")],
+        E,
+        "daemons[1].host",
+        "listed twice",
+    );
+    expect(
+        &[("impalad-2.example.com", "10.0.0.256")],
+        E,
+        "daemons[1].host",
+        "looks like an IPv4 address",
+    );
+    expect(
+        &[("i-0a1b2c3d4e5f60004", "i-0a1b2c3d4e5f60035")],
+        E,
+        "daemons[1].instance_id",
+        "listed twice",
+    );
+    expect(
+        &[("i-0a1b2c3d4e5f60004", "i-0A1B2C3D")],
+        E,
+        "daemons[1].instance_id",
+        "not a lower-case hex digit",
+    );
+    expect(
+        &[(
+            "  - host: impalad-2.example.com\n    instance_id: i-0a1b2c3d4e5f60004\n",
+            "",
+        )],
+        W,
+        "daemons",
+        "only one daemon",
+    );
+}
+
+#[test]
+fn health_checks() {
+    expect(
+        &[(
+            "  service: beeswax\n",
+            "  service: beeswax\n  http: {port: 25000}\n",
+        )],
+        E,
+        "health_check.http",
+        "both service and http",
+    );
+    expect(
+        &[("  service: beeswax\n", "  service: hs2_http\n")],
+        E,
+        "health_check.service",
+        "not one of the services",
+    );
+    expect(
+        &[(
+            "  service: beeswax\n",
+            "  http: {port: 25000, path: healthz}\n",
+        )],
+        E,
+        "health_check.http.path",
+        "does not start with '/'",
+    );
+    expect(
+        &[(
+            "  service: beeswax\n",
+            "  http: {port: 25000, path: /health z}\n",
+        )],
+        E,
+        "health_check.http.path",
+        "a space",
+    );
+    expect(
+        &[(
+            "  service: beeswax\n",
+            "  http: {port: 25000, path: \"/h'x\"}\n",
+        )],
+        E,
+        "health_check.http.path",
+        "a quote",
+    );
+    expect(
+        &[("interval: 30s", "interval: 0s")],
+        E,
+        "health_check.interval",
+        "is 0",
+    );
+    expect(
+        &[("timeout: 5s", "timeout: 0")],
+        E,
+        "health_check.timeout",
+        "is 0",
+    );
+    expect(
+        &[("timeout: 5s", "timeout: 31s")],
+        E,
+        "health_check.timeout",
+        "not below its interval",
+    );
+    expect(
+        &[("idle_timeout: 3600s", "idle_timeout: 0s")],
+        E,
+        "idle_timeout",
+        "is 0",
+    );
+}
+
+#[test]
+fn tls() {
+    expect(
+        &[("domain: impala.example.com", "domain: impala..example.com")],
+        E,
+        "tls.domain",
+        "not a DNS name",
+    );
+    expect(&[("mode: offload", "mode: passthrough\n  certificate_arn: arn:aws:acm:us-west-2:123456789012:certificate/abc")], E, "tls.certificate_arn", "holds no certificate");
+    expect(
+        &[(
+            "mode: offload",
+            "mode: passthrough\n  policy: ELBSecurityPolicy-TLS-1-2-2017-01",
+        )],
+        E,
+        "tls.policy",
+        "a policy has no effect",
+    );
+    expect(
+        &[(
+            "mode: offload",
+            "mode: passthrough\n  subject_alternative_names: [a.example.com]",
+        )],
+        E,
+        "tls.subject_alternative_names",
+        "no effect",
+    );
+    expect(
+        &[(
+            "  domain: impala.example.com\n  hosted_zone_id: Z0123456789ABCDEFGHIJ\n",
+            "",
+        )],
+        E,
+        "tls",
+        "needs a certificate",
+    );
+    expect(
+        &[(
+            "mode: offload",
+            "mode: offload\n  certificate_arn: arn:aws:acm:us-west-2:1234:certificate/x",
+        )],
+        E,
+        "tls.certificate_arn",
+        "not a certificate ARN",
+    );
+    expect(
+        &[("mode: offload", "mode: offload\n  certificate_arn: arn:aws:acm:us-west-2:123456789012:certificate/abc\n  subject_alternative_names: [a.example.com]")],
+        E,
+        "tls.subject_alternative_names",
+        "existing one",
+    );
+    expect(
+        &[(
+            "mode: offload",
+            "mode: offload\n  subject_alternative_names: [a_b.example.com]",
+        )],
+        E,
+        "tls.subject_alternative_names[0]",
+        "not a DNS name",
+    );
+    expect(
+        &[(
+            "mode: offload",
+            "mode: offload\n  subject_alternative_names: [impala.example.com]",
+        )],
+        E,
+        "tls.subject_alternative_names[0]",
+        "listed twice",
+    );
+    let many: Vec<String> = (0..101).map(|i| format!("n{i}.example.com")).collect();
+    expect(
+        &[(
+            "mode: offload",
+            &format!(
+                "mode: offload\n  subject_alternative_names: [{}]",
+                many.join(", ")
+            ),
+        )],
+        E,
+        "tls.subject_alternative_names",
+        "at most 100",
+    );
+    expect(
+        &[(
+            "mode: offload",
+            &format!(
+                "mode: offload\n  subject_alternative_names: [{}]",
+                many[..10].join(", ")
+            ),
+        )],
+        W,
+        "tls.subject_alternative_names",
+        "default quota",
+    );
+    expect(
+        &[("Z0123456789ABCDEFGHIJ", "/hostedzone/Z0123")],
+        E,
+        "tls.hosted_zone_id",
+        "without the /hostedzone/ prefix",
+    );
+    expect(
+        &[(
+            "  domain: impala.example.com\n",
+            "  certificate_arn: arn:aws:iam::123456789012:server-certificate/impala\n",
+        )],
+        E,
+        "tls.hosted_zone_id",
+        "needs tls.domain",
+    );
+    expect(
+        &[("mode: offload", "mode: offload\n  policy: strong")],
+        E,
+        "tls.policy",
+        "not an ELB security policy",
+    );
+}
+
+#[test]
+fn kerberos() {
+    expect(
+        &[("realm: EXAMPLE.COM", "realm: \"\"")],
+        E,
+        "kerberos.realm",
+        "empty",
+    );
+    expect(
+        &[("realm: EXAMPLE.COM", "realm: \"EXAMPLE COM\"")],
+        E,
+        "kerberos.realm",
+        "a space",
+    );
+    expect(
+        &[("realm: EXAMPLE.COM", "realm: example.com")],
+        W,
+        "kerberos.realm",
+        "not upper case",
+    );
+}
+
+#[test]
+fn aws_section_and_ids() {
+    let onprem = edit(&[]);
+    let onprem = &onprem[..onprem.find("aws:").unwrap()];
+    let ds = diagnostics(onprem, Some(Scope::aws_target("cloudformation")));
+    assert!(
+        ds.iter()
+            .any(|d| d.message == "the cloudformation target needs an `aws` section"),
+        "{ds:?}"
+    );
+    expect(
+        &[("    instance_id: i-0a1b2c3d4e5f60004\n", "")],
+        E,
+        "daemons[1]",
+        "has no instance_id",
+    );
+    expect(
+        &[("region: us-west-2", "region: uswest2")],
+        E,
+        "aws.region",
+        "not an AWS region",
+    );
+    expect(
+        &[("vpc_id: vpc-0d1e2f3a4b5c6d7e8", "vpc_id: vpc-123")],
+        E,
+        "aws.vpc_id",
+        "not a VPC ID",
+    );
+    expect(
+        &[("[subnet-0a9b8c7d6e5f4a3b2]", "[sub-0a9b8c7d]")],
+        E,
+        "aws.subnet_ids[0]",
+        "not a subnet ID",
+    );
+    expect(
+        &[(
+            "[subnet-0a9b8c7d6e5f4a3b2]",
+            "[subnet-0a9b8c7d, subnet-0a9b8c7d]",
+        )],
+        E,
+        "aws.subnet_ids[1]",
+        "listed twice",
+    );
+}
+
+#[test]
+fn balancer_names() {
+    expect(
+        &[(
+            "load_balancer: classic",
+            "load_balancer: classic\n  name: elb_impala",
+        )],
+        E,
+        "aws.name",
+        "contains '_'",
+    );
+    expect(
+        &[(
+            "load_balancer: classic",
+            "load_balancer: classic\n  name: -elb",
+        )],
+        E,
+        "aws.name",
+        "starts or ends with '-'",
+    );
+    expect(
+        &[(
+            "load_balancer: classic",
+            "load_balancer: network\n  name: internal-lb",
+        )],
+        E,
+        "aws.name",
+        "internal-",
+    );
+    expect(
+        &[("cluster: c1", "cluster: c1.prod")],
+        E,
+        "cluster",
+        "derived from the cluster",
+    );
+}
+
+#[test]
+fn client_cidrs() {
+    expect(
+        &[("[10.30.0.0/16]", "[10.30.0.0]")],
+        E,
+        "aws.client_cidrs[0]",
+        "not a CIDR block",
+    );
+    expect(
+        &[("[10.30.0.0/16]", "[10.30.0.1/16]")],
+        E,
+        "aws.client_cidrs[0]",
+        "host bits",
+    );
+    expect(
+        &[("[10.30.0.0/16]", "[10.30.0.0/16, 10.30.0.0/16]")],
+        E,
+        "aws.client_cidrs[1]",
+        "listed twice",
+    );
+    expect(
+        &[("[10.30.0.0/16]", "[\"::/0\"]")],
+        W,
+        "aws.client_cidrs[0]",
+        "every address",
+    );
+    assert_clean(&[("[10.30.0.0/16]", "[10.30.0.0/16, \"2001:db8::/32\"]")]);
+}
+
+#[test]
+fn scheme_and_logs() {
+    expect(&[("tls:\n  mode: offload\n  domain: impala.example.com\n  hosted_zone_id: Z0123456789ABCDEFGHIJ\n", ""), ("scheme: internal", "scheme: internet-facing")], W, "aws.scheme", "clear text");
+    expect(
+        &[("bucket: c1-logs", "bucket: Cluster1-logs")],
+        E,
+        "aws.access_logs.bucket",
+        "upper-case",
+    );
+    expect(
+        &[("bucket: c1-logs", "bucket: c1..logs")],
+        E,
+        "aws.access_logs.bucket",
+        "two dots",
+    );
+    expect(
+        &[("bucket: c1-logs", "bucket: 10.1.2.3")],
+        E,
+        "aws.access_logs.bucket",
+        "IP address",
+    );
+    expect(
+        &[("bucket: c1-logs", "bucket: xn--c1")],
+        E,
+        "aws.access_logs.bucket",
+        "xn--",
+    );
+    expect(
+        &[("bucket: c1-logs", "bucket: c1-s3alias")],
+        E,
+        "aws.access_logs.bucket",
+        "-s3alias",
+    );
+    expect(
+        &[("bucket: c1-logs", "bucket: c1")],
+        E,
+        "aws.access_logs.bucket",
+        "2 characters",
+    );
+    expect(
+        &[("prefix: c1-impala", "prefix: /c1-impala")],
+        E,
+        "aws.access_logs.prefix",
+        "starts or ends with '/'",
+    );
+    expect(
+        &[("prefix: c1-impala", "prefix: x/AWSLogs")],
+        E,
+        "aws.access_logs.prefix",
+        "AWSLogs",
+    );
+    expect(
+        &[("prefix: c1-impala", "prefix: \"c1 impala\"")],
+        E,
+        "aws.access_logs.prefix",
+        "a space",
+    );
+    expect(
+        &[("interval: 60m", "interval: 30m")],
+        E,
+        "aws.access_logs.interval",
+        "neither 5m nor 60m",
+    );
+    expect(
+        &[("interval: 60m", "interval: 90s")],
+        E,
+        "aws.access_logs.interval",
+        "neither 5m nor 60m",
+    );
+    expect(
+        &[("load_balancer: classic", "load_balancer: network")],
+        W,
+        "aws.access_logs.interval",
+        "every 5 minutes",
+    );
+    expect(
+        &[
+            ("load_balancer: classic", "load_balancer: network"),
+            ("mode: offload", "mode: passthrough"),
+        ],
+        W,
+        "aws.access_logs",
+        "only for TLS listeners",
+    );
+}
+
+#[test]
+fn tags() {
+    let many: Vec<String> = (0..50).map(|i| format!("k{i}: v")).collect();
+    expect(
+        &[("tags: {env: c1}", &format!("tags: {{{}}}", many.join(", ")))],
+        E,
+        "aws.tags",
+        "50 tags",
+    );
+    expect(
+        &[(
+            "tags: {env: c1}",
+            &format!("tags: {{{}: v}}", "k".repeat(129)),
+        )],
+        E,
+        &format!("aws.tags.{}", "k".repeat(129)),
+        "1 to 128",
+    );
+    expect(
+        &[("tags: {env: c1}", "tags: {\"aws:x\": v}")],
+        E,
+        "aws.tags.aws:x",
+        "reserves",
+    );
+    expect(
+        &[("tags: {env: c1}", "tags: {Name: x}")],
+        E,
+        "aws.tags.Name",
+        "sets the Name tag",
+    );
+    expect(
+        &[("tags: {env: c1}", "tags: {\"e#v\": x}")],
+        E,
+        "aws.tags.e#v",
+        "contains '#'",
+    );
+    expect(
+        &[(
+            "tags: {env: c1}",
+            &format!("tags: {{env: {}}}", "v".repeat(257)),
+        )],
+        E,
+        "aws.tags.env",
+        "longer than 256",
+    );
+    expect(
+        &[("tags: {env: c1}", "tags: {env: \"a\\nb\"}")],
+        E,
+        "aws.tags.env",
+        "a line break",
+    );
+}
+
+#[test]
+fn aws_health_check_and_idle_limits() {
+    expect(
+        &[
+            ("interval: 30s", "interval: 4s"),
+            ("timeout: 5s", "timeout: 2s"),
+        ],
+        E,
+        "health_check.interval",
+        "outside AWS's 5s to 300s",
+    );
+    expect(
+        &[("interval: 30s", "interval: 301s")],
+        E,
+        "health_check.interval",
+        "outside AWS's 5s to 300s",
+    );
+    expect(
+        &[("timeout: 5s", "timeout: 1s")],
+        E,
+        "health_check.timeout",
+        "Classic ELB",
+    );
+    expect(
+        &[
+            ("interval: 30s", "interval: 300s"),
+            ("timeout: 5s", "timeout: 61s"),
+        ],
+        E,
+        "health_check.timeout",
+        "2s to 60s",
+    );
+    let nlb = ("load_balancer: classic", "load_balancer: network");
+    let tcp = ("mode: offload", "mode: passthrough");
+    let no_logs = (
+        "  access_logs: {bucket: c1-logs, prefix: c1-impala, interval: 60m}\n",
+        "",
+    );
+    assert_clean(&[
+        nlb,
+        tcp,
+        no_logs,
+        ("interval: 30s", "interval: 300s"),
+        ("timeout: 5s", "timeout: 120s"),
+    ]);
+    expect(
+        &[
+            nlb,
+            ("interval: 30s", "interval: 300s"),
+            ("timeout: 5s", "timeout: 121s"),
+        ],
+        E,
+        "health_check.timeout",
+        "2s to 120s",
+    );
+    expect(
+        &[("healthy_threshold: 5", "healthy_threshold: 1")],
+        E,
+        "health_check.healthy_threshold",
+        "2 to 10",
+    );
+    expect(
+        &[("unhealthy_threshold: 2", "unhealthy_threshold: 11")],
+        E,
+        "health_check.unhealthy_threshold",
+        "2 to 10",
+    );
+    expect(
+        &[("idle_timeout: 3600s", "idle_timeout: 3601s")],
+        E,
+        "idle_timeout",
+        "1s to 3600s",
+    );
+    expect(
+        &[nlb, tcp, ("idle_timeout: 3600s", "idle_timeout: 59s")],
+        E,
+        "idle_timeout",
+        "60s to 6000s",
+    );
+    expect(
+        &[nlb, tcp, ("idle_timeout: 3600s", "idle_timeout: 6001s")],
+        E,
+        "idle_timeout",
+        "60s to 6000s",
+    );
+    expect(
+        &[nlb],
+        W,
+        "idle_timeout",
+        "fixes an NLB TLS listener's idle timeout at 350s",
+    );
+}
+
+#[test]
+fn tls_policies() {
+    expect(
+        &[(
+            "mode: offload",
+            "mode: offload\n  policy: ELBSecurityPolicy-TLS13-1-2-2021-06",
+        )],
+        E,
+        "tls.policy",
+        "Classic ELB does not support",
+    );
+    expect(
+        &[(
+            "mode: offload",
+            "mode: offload\n  policy: ELBSecurityPolicy-TLS-1-2-2017-02",
+        )],
+        W,
+        "tls.policy",
+        "did you mean",
+    );
+    assert_clean(&[
+        ("load_balancer: classic", "load_balancer: network"),
+        (
+            "mode: offload",
+            "mode: offload\n  policy: ELBSecurityPolicy-TLS13-1-3-2021-06",
+        ),
+        ("idle_timeout: 3600s", "idle_timeout: 350s"),
+        ("interval: 60m", "interval: 5m"),
+    ]);
+}
+
+#[test]
+fn haproxy() {
+    let ds = diagnostics(
+        &edit(&[("    instance_id: i-0a1b2c3d4e5f60004\n", "")]).replace(
+            "  - host: impalad-2.example.com\n",
+            "  - instance_id: i-0a1b2c3d4e5f60004\n",
+        ),
+        Some(Scope::haproxy_target("haproxy")),
+    );
+    assert!(
+        ds.iter().any(|d| d
+            .message
+            .contains("daemons[1] has no host, which the haproxy target needs")),
+        "{ds:?}"
+    );
+    expect(
+        &[("bind: \"*\"", "bind: localhost")],
+        E,
+        "haproxy.bind",
+        "neither '*' nor an IP address",
+    );
+    expect(
+        &[("bind: \"*\"", "bind: \"*\"\n  ports: {hs2_http: 28001}")],
+        E,
+        "haproxy.ports.hs2_http",
+        "not one of the services",
+    );
+    expect(
+        &[("bind: \"*\"", "bind: \"*\"\n  ports: {hs2: 21000}")],
+        E,
+        "haproxy.ports.hs2",
+        "for both beeswax and hs2",
+    );
+    expect(
+        &[(
+            "bind: \"*\"",
+            "bind: \"*\"\n  ports: {beeswax: 25003, hs2: 25003}",
+        )],
+        E,
+        "haproxy.ports.hs2",
+        "for both beeswax and hs2",
+    );
+    expect(
+        &[("bind: \"*\"", "bind: \"*\"\n  balance: {hs2_http: source}")],
+        E,
+        "haproxy.balance.hs2_http",
+        "not one of the services",
+    );
+    expect(
+        &[("bind: \"*\"", "bind: \"*\"\n  balance: {hs2: roundrobin}")],
+        W,
+        "haproxy.balance.hs2",
+        "breaks Hue sessions",
+    );
+    expect(
+        &[(
+            "bind: \"*\"",
+            "bind: \"*\"\n  stats: {bind: \"localhost:25002\"}",
+        )],
+        E,
+        "haproxy.stats.bind",
+        "neither '*' nor an IP address",
+    );
+    expect(
+        &[(
+            "bind: \"*\"",
+            "bind: \"*\"\n  stats: {bind: \"127.0.0.1:21050\"}",
+        )],
+        E,
+        "haproxy.stats.bind",
+        "also the hs2 port",
+    );
+    expect(
+        &[("bind: \"*\"", "bind: \"*\"\n  stats: {user: \"ad min\"}")],
+        E,
+        "haproxy.stats.user",
+        "a space",
+    );
+    expect(
+        &[(
+            "bind: \"*\"",
+            "bind: \"*\"\n  stats: {password_env: \"secret!\"}",
+        )],
+        E,
+        "haproxy.stats.password_env",
+        "environment variable name",
+    );
+    expect(
+        &[("bind: \"*\"", "bind: \"*\"\n  public_name: \"impala lb\"")],
+        E,
+        "haproxy.public_name",
+        "not a DNS name",
+    );
+    expect(
+        &[("bind: \"*\"", "bind: \"*\"\n  maxconn: 2000000")],
+        E,
+        "haproxy.maxconn",
+        "more than 1000000",
+    );
+    expect(
+        &[("bind: \"*\"", "bind: \"*\"\n  certificate: certs/c1.pem")],
+        E,
+        "haproxy.certificate",
+        "absolute path",
+    );
+    expect(
+        &[(
+            "bind: \"*\"",
+            "bind: \"*\"\n  ca_file: \"/etc/ssl/my ca.pem\"",
+        )],
+        E,
+        "haproxy.ca_file",
+        "a space",
+    );
+}
+
+#[test]
+fn onprem_specs_may_check_every_second() {
+    let onprem = edit(&[
+        ("interval: 30s", "interval: 2s"),
+        ("timeout: 5s", "timeout: 1s"),
+        ("healthy_threshold: 5", "healthy_threshold: 1"),
+    ]);
+    let onprem = &onprem[..onprem.find("aws:").unwrap()];
+    assert_eq!(diagnostics(onprem, None), vec![]);
+    // The same spec is refused for an AWS target.
+    let ds = diagnostics(
+        &edit(&[
+            ("interval: 30s", "interval: 2s"),
+            ("timeout: 5s", "timeout: 1s"),
+        ]),
+        None,
+    );
+    assert!(
+        ds.iter()
+            .any(|d| d.message.contains("outside AWS's 5s to 300s")),
+        "{ds:?}"
+    );
+}
+
+#[track_caller]
+fn assert_clean(edits: &[(&str, &str)]) {
+    let ds = diagnostics(&edit(edits), None);
+    assert_eq!(ds, vec![], "expected no diagnostics");
+}
