@@ -10,6 +10,7 @@ use crate::error::Error;
 use crate::output;
 use crate::plan::Plan;
 use crate::spec::{self, schema, Loaded};
+use crate::targets;
 use crate::validate::Scope;
 
 /// The starter spec `init` writes.
@@ -55,6 +56,19 @@ pub fn run(cli: Cli, err: &mut dyn Write) -> Result<u8, Error> {
                 "wrote {}: edit it, then run `impala-lbgen validate`",
                 path.display()
             );
+            Ok(0)
+        }
+        Command::Haproxy => {
+            let plan = plan(&cli.config, Scope::haproxy_target("haproxy"), err)?;
+            let text = targets::haproxy::render(&plan)?;
+            output::emit(cli.output.as_deref(), text.as_bytes())?;
+            Ok(0)
+        }
+        Command::ImpalaConfig => {
+            let loaded = load(&cli.config, None, err)?;
+            let plan = Plan::new(&loaded.spec);
+            let text = targets::impala_config::render(&plan)?;
+            output::emit(cli.output.as_deref(), text.as_bytes())?;
             Ok(0)
         }
         Command::Schema => {

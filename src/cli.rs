@@ -10,6 +10,8 @@ Exit status: 0 ok, 1 invalid spec or failure, 2 usage error.
 Examples:
   impala-lbgen init                      write a commented starter impala-lb.yaml
   impala-lbgen validate                  check ./impala-lb.yaml
+  impala-lbgen haproxy -o haproxy.cfg    write the HAProxy configuration
+  impala-lbgen impala-config             print client and Impala settings for the balancer
   impala-lbgen -c examples/cluster1.yaml validate --deny-warnings";
 
 /// Generate an Apache Impala load balancer from one validated spec.
@@ -53,6 +55,12 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Write haproxy.cfg (HAProxy 2.4 or newer) for the spec's daemons.
+    Haproxy,
+    /// Print what the rest of the cluster needs: Cloudera Manager, impala-shell, JDBC, Hue and
+    /// Kerberos settings for the balancer (Markdown).
+    #[command(name = "impala-config")]
+    ImpalaConfig,
     /// Print the spec's JSON Schema (for editors and other tools).
     Schema,
     /// Print a shell completion script.

@@ -116,6 +116,8 @@ pub enum Certificate {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Kerberos {
     pub realm: String,
+    /// `kerberos.keytab`: the merged keytab on each impalad host (`--keytab_file`).
+    pub keytab: String,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -218,6 +220,14 @@ pub struct Rule {
     pub description: String,
 }
 
+/// Which balancer clients connect to (see [`Plan::frontend`]).
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Frontend {
+    Aws,
+    Haproxy,
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Haproxy {
     /// `*` or an IP address.
@@ -267,6 +277,9 @@ pub const DEFAULT_STATS_BIND: &str = "127.0.0.1:25002";
 pub const DEFAULT_STATS_USER: &str = "admin";
 pub const DEFAULT_STATS_PASSWORD_ENV: &str = "HAPROXY_STATS_PASSWORD";
 pub const DEFAULT_HAPROXY_CA_FILE: &str = "/etc/ssl/certs/ca-certificates.crt";
+/// Where each impalad keeps the keytab that merges the balancer's principal and its own; beside
+/// the host's own keytab, under a name that says what it is for.
+pub const DEFAULT_KERBEROS_KEYTAB: &str = "/etc/impala/impala-proxy.keytab";
 
 /// The services the spec serves, in canonical order, as `(kind, port, backend_port)`; default
 /// beeswax and hs2 on impalad's ports. Ports are as written (validation checks the range).
@@ -457,19 +470,52 @@ impl Plan {
             tls,
             kerberos: spec.kerberos.as_ref().map(|k| Kerberos {
                 realm: k.realm.clone(),
+                keytab: k
+                    .keytab
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_KERBEROS_KEYTAB.to_string()),
             }),
             aws,
             haproxy,
         }
     }
 
-    /// The stable name clients use, when the spec knows it: `tls.domain`, else
-    /// `haproxy.public_name`. (An AWS balancer's own DNS name is known only after it exists.)
+    /// The balancer clients reach: the AWS one when the spec has an `aws` section (the HAProxy
+    /// section of such a spec is a second, optional way in), else HAProxy.
+    pub fn frontend(&self) -> Frontend {
+        if self.aws.is_some() {
+            Frontend::Aws
+        } else {
+            Frontend::Haproxy
+        }
+    }
+
+    /// The stable name clients use, when the spec knows it: `tls.domain`, else, when clients
+    /// reach HAProxy, `haproxy.public_name`. An AWS balancer without `tls.domain` is reached by
+    /// its own DNS name, which is known only after it exists: `None`.
     pub fn client_host(&self) -> Option<&str> {
         self.tls
             .as_ref()
             .and_then(|t| t.domain.as_deref())
-            .or(self.haproxy.public_name.as_deref())
+            .or(match self.frontend() {
+                Frontend::Haproxy => self.haproxy.public_name.as_deref(),
+                Frontend::Aws => None,
+            })
+    }
+
+    /// The port clients use for each service on the [`Plan::frontend`], in service order: an
+    /// AWS listener's port is the service's `port`; HAProxy's is its listen port
+    /// (`haproxy.ports`, else the service's `port`).
+    pub fn client_ports(&self) -> Vec<(ServiceKind, u16)> {
+        match self.frontend() {
+            Frontend::Aws => self.services.iter().map(|s| (s.kind, s.port)).collect(),
+            Frontend::Haproxy => self
+                .haproxy
+                .listens
+                .iter()
+                .map(|l| (l.service, l.port))
+                .collect(),
+        }
     }
 }
 

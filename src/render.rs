@@ -24,6 +24,8 @@ pub enum Format {
     Hcl,
     /// Markdown: text is printed as is; control characters are refused.
     Markdown,
+    /// HAProxy configuration: every value one bare word of safe characters, anything else refused.
+    Haproxy,
 }
 
 impl Format {
@@ -32,6 +34,7 @@ impl Format {
             Format::Yaml => yaml_string,
             Format::Hcl => hcl_string,
             Format::Markdown => markdown_text,
+            Format::Haproxy => haproxy_word,
         }
     }
 }
@@ -153,6 +156,29 @@ pub fn markdown_text(s: &str) -> String {
     }
 }
 
+/// One word of an HAProxy configuration line, written bare.
+///
+/// HAProxy splits a line into words at blanks, starts a comment at `#`, and interprets `\`,
+/// `'`, `"` and `${NAME}` (an environment variable, expanded even inside double quotes; single
+/// quotes cannot hold a `'`). So a value is written as is when it holds only printable ASCII
+/// other than `# \ ' " $`, and refused ([`POISON`]) otherwise: a line break, a blank, a
+/// quote, a comment or an expansion in a value could end the directive or add another. An
+/// empty value is refused too, since it would shift the words after it.
+///
+/// Every value the plan puts into haproxy.cfg was validated as such a token (host names, IP
+/// addresses, paths, user and variable names), so only a plan built some other way can be
+/// refused here. Quoting is left to the template, where HAProxy's format allows it and a value
+/// needs it: the statistics password is written `"${VAR}"` so that HAProxy expands it at start
+/// as one word, whatever it holds.
+pub fn haproxy_word(s: &str) -> String {
+    let safe = |c: char| c.is_ascii_graphic() && !matches!(c, '#' | '\\' | '\'' | '"' | '$');
+    if !s.is_empty() && s.chars().all(safe) {
+        s.to_string()
+    } else {
+        POISON.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +212,52 @@ mod tests {
         assert_eq!(hcl_string("a ${b} %{c} $d %e"), r#""a $${b} %%{c} $d %e""#);
         assert_eq!(hcl_string("q\"\\\n"), r#""q\"\\\n""#);
         assert_eq!(hcl_string("$${x}"), r#""$$${x}""#);
+    }
+
+    #[test]
+    fn haproxy_words_refuse_what_could_inject() {
+        for ok in [
+            "impalad-01.example.com",
+            "[2001:db8::1]:21050",
+            "/etc/haproxy/a.pem",
+            "*:21000",
+            "/healthz?x=1&y=%20",
+        ] {
+            assert_eq!(haproxy_word(ok), ok);
+        }
+        for bad in [
+            "", "a\nb", "a\rb", "a b", "a\tb", "a#b", "a\"b", "a'b", "a\\b", "${X}", "$X", "é",
+            "a\u{0}b",
+        ] {
+            assert_eq!(haproxy_word(bad), POISON.to_string(), "{bad:?}");
+        }
+        let r = Renderer::new(
+            "test",
+            Format::Haproxy,
+            &[("t", "server {{name}} {{addr}} check")],
+        )
+        .unwrap();
+        assert_eq!(
+            r.render(
+                "t",
+                &serde_json::json!({"name": "a", "addr": "10.0.0.1:21050"})
+            )
+            .unwrap(),
+            "server a 10.0.0.1:21050 check"
+        );
+        for name in [
+            "a\n    server evil 6.6.6.6:1",
+            "a # x",
+            "a b",
+            "\"a\"",
+            "${HOME}",
+        ] {
+            assert!(
+                r.render("t", &serde_json::json!({"name": name, "addr": "x:1"}))
+                    .is_err(),
+                "{name:?}"
+            );
+        }
     }
 
     #[test]

@@ -175,6 +175,9 @@ pub struct TlsSpec {
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 pub struct KerberosSpec {
     pub realm: String,
+    /// The merged keytab (the balancer's principal and the host's) on each impalad host.
+    #[serde(default)]
+    pub keytab: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]

@@ -38,6 +38,14 @@ pub fn general(spec: &Spec, out: &mut Out) {
     tls(spec, out);
     if let Some(k) = &spec.kerberos {
         realm(&k.realm, out);
+        if let Some(keytab) = &k.keytab {
+            if let Err(why) = syntax::abs_path(keytab) {
+                out.push(
+                    Diagnostic::error(p("kerberos.keytab"), format!("kerberos.keytab {keytab:?}: {why}"))
+                        .hint("the path of the merged keytab on each impalad host, such as /etc/impala/impala-proxy.keytab"),
+                );
+            }
+        }
     }
     if spec.daemons.len() == 1 {
         out.push(
@@ -913,5 +921,81 @@ fn show_duration(d: Duration) -> String {
         format!("{}m", s / 60)
     } else {
         format!("{s}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Source;
+
+    fn errors(yaml: &str, scope: Option<Scope>) -> Vec<String> {
+        let source = Source {
+            name: "t.yaml".into(),
+            text: yaml.into(),
+        };
+        match crate::spec::load(source, scope) {
+            Ok(_) => Vec::new(),
+            Err(report) => report.errors().map(|d| d.message.clone()).collect(),
+        }
+    }
+
+    const BASE: &str = "cluster: c1\ndaemons: [{host: a.example.com}, {host: b.example.com}]\n";
+
+    #[test]
+    fn kerberos_keytab_is_an_absolute_clean_path() {
+        let ok = format!("{BASE}kerberos: {{realm: EXAMPLE.COM, keytab: /etc/impala/lb.keytab}}\n");
+        assert!(errors(&ok, None).is_empty());
+        for bad in [
+            "impala.keytab",
+            "'/etc/a b.keytab'",
+            "'/etc/a#b'",
+            "\"/etc/a\\nb\"",
+        ] {
+            let y = format!("{BASE}kerberos: {{realm: EXAMPLE.COM, keytab: {bad}}}\n");
+            let e = errors(&y, None);
+            assert!(
+                e.iter().any(|m| m.starts_with("kerberos.keytab")),
+                "{bad}: {e:?}"
+            );
+        }
+    }
+
+    /// Nothing that reaches haproxy.cfg can hold a line break, a blank, '#', a quote or `${`.
+    #[test]
+    fn haproxy_values_cannot_inject() {
+        let scope = Some(Scope::haproxy_target("haproxy"));
+        let bad = [
+            "a\n  server evil 6.6.6.6:1",
+            "a #b",
+            "a b",
+            "a\"b",
+            "a'b",
+            "${HOME}",
+        ];
+        for v in bad {
+            // As a YAML double-quoted scalar (JSON string syntax), and as a path.
+            let q = serde_json::to_string(v).unwrap();
+            let path = serde_json::to_string(&format!("/etc/{v}")).unwrap();
+            let cases = [
+                format!("cluster: c1\ndaemons: [{{host: {q}}}, {{host: b.example.com}}]\n"),
+                format!(
+                    "cluster: {q}\ndaemons: [{{host: a.example.com}}, {{host: b.example.com}}]\n"
+                ),
+                format!("{BASE}haproxy: {{bind: {q}}}\n"),
+                format!("{BASE}haproxy: {{public_name: {q}}}\n"),
+                format!("{BASE}haproxy: {{certificate: {path}}}\n"),
+                format!("{BASE}haproxy: {{ca_file: {path}}}\n"),
+                format!("{BASE}haproxy: {{stats: {{user: {q}}}}}\n"),
+                format!("{BASE}haproxy: {{stats: {{password_env: {q}}}}}\n"),
+                format!("{BASE}haproxy: {{stats: {{bind: {q}}}}}\n"),
+                format!("{BASE}health_check: {{http: {{port: 25000, path: {path}}}}}\n"),
+                format!("{BASE}tls: {{mode: offload, domain: {q}}}\n"),
+                format!("{BASE}kerberos: {{realm: {q}}}\n"),
+            ];
+            for y in cases {
+                assert!(!errors(&y, scope).is_empty(), "accepted:\n{y}");
+            }
+        }
     }
 }

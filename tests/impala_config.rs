@@ -1,0 +1,124 @@
+//! `impala-lbgen impala-config`: a snapshot per example and fixture, and the rules that decide
+//! the balancer's name, ports and Kerberos principal.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::Test;
+
+/// Every example and every fixture in tests/fixtures/haproxy: `(snapshot name, path)`.
+fn specs() -> Vec<(String, PathBuf)> {
+    let mut out = common::examples();
+    let dir = common::repo().join("tests/fixtures/haproxy");
+    let mut fixtures: Vec<(String, PathBuf)> = std::fs::read_dir(&dir)
+        .expect("tests/fixtures/haproxy exists")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .map(|p| {
+            (
+                format!("fixture-{}", p.file_stem().unwrap().to_string_lossy()),
+                p,
+            )
+        })
+        .collect();
+    fixtures.sort();
+    out.extend(fixtures);
+    out
+}
+
+fn impala_config(spec: &Path) -> String {
+    Test::new()
+        .args(["-c", spec.to_str().unwrap(), "impala-config"])
+        .run()
+        .ok()
+        .stdout
+}
+
+fn fixture(name: &str) -> PathBuf {
+    common::repo().join("tests/fixtures/haproxy").join(name)
+}
+
+#[test]
+fn snapshot_of_every_example_and_fixture() {
+    for (name, path) in specs() {
+        insta::assert_snapshot!(format!("impala-config-{name}"), impala_config(&path));
+    }
+}
+
+#[test]
+fn the_balancer_name_comes_from_tls_domain_then_public_name() {
+    let out = impala_config(&common::repo().join("examples/cluster1.yaml"));
+    assert!(out.contains(
+        "through the Classic ELB `elb-impala-cluster1` at `impala.example.com` (`tls.domain`)"
+    ));
+    assert!(
+        out.contains("```\nimpala.example.com:21050\n```"),
+        "Cloudera Manager's value is host:port of hs2"
+    );
+    assert!(out.contains("impala-shell -i impala.example.com:21050 --protocol=hs2 --ssl -k\n"));
+    assert!(out.contains("jdbc:hive2://impala.example.com:21050/default;principal=impala/impala.example.com@EXAMPLE.COM;ssl=true\n"));
+    assert!(out.contains("jdbc:impala://impala.example.com:21050/default;AuthMech=1;KrbRealm=EXAMPLE.COM;KrbHostFQDN=impala.example.com;KrbServiceName=impala;SSL=1\n"));
+
+    let out = impala_config(&common::repo().join("examples/onprem.yaml"));
+    assert!(
+        out.contains("through HAProxy at `impala-proxy.dc1.example.com` (`haproxy.public_name`)")
+    );
+    assert!(out.contains("jdbc:hive2://impala-proxy.dc1.example.com:28000/default;transportMode=http;httpPath=cliservice;principal=impala/impala-proxy.dc1.example.com@EXAMPLE.COM\n"));
+    assert!(out.contains("  server_conn_timeout=3600\n"));
+    assert!(out.contains("--principal=impala/impala-proxy.dc1.example.com@EXAMPLE.COM\n     --be_principal=impala/impalad-02.dc1.example.com@EXAMPLE.COM\n     --keytab_file=/etc/impala/impala-proxy.keytab\n"));
+    assert!(out.contains("impala-shell -i impalad-01.dc1.example.com:21050 --protocol=hs2 -k -b impala-proxy.dc1.example.com\n"));
+}
+
+#[test]
+fn haproxy_ports_are_what_clients_use() {
+    let out = impala_config(&fixture("http-check.yaml"));
+    assert!(
+        out.contains("`<haproxy-host>:21001`") && out.contains("`<haproxy-host>:21051`"),
+        "{out}"
+    );
+    assert!(out.contains("Set\n> `haproxy.public_name`"), "{out}");
+    assert!(
+        out.contains("jdbc:hive2://<haproxy-host>:21051/default;auth=noSasl\n"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("Kerberos"),
+        "no Kerberos, no principal: {out}"
+    );
+}
+
+#[test]
+fn an_aws_balancer_without_a_domain_is_a_marked_placeholder() {
+    let out = impala_config(&fixture("aws-nlb.yaml"));
+    assert!(out.contains("> **Placeholder:** `<elb-dns-name>`"), "{out}");
+    assert!(out.contains("aws elbv2 describe-load-balancers --region us-west-2 --names elb-impala-nlb1 --query 'LoadBalancers[0].DNSName' --output text"));
+    assert!(out.contains("that principal must match the name clients use"));
+    assert!(out.contains("impala_principal=impala/<elb-dns-name>@EXAMPLE.COM"));
+}
+
+#[test]
+fn kerberos_keytab_is_configurable() {
+    let out = impala_config(&fixture("tls-passthrough.yaml"));
+    assert!(out.contains("--keytab_file=/etc/impala/conf/lb.keytab\n"));
+    assert!(out.contains("impalad presents its own certificate"));
+    let run = Test::new()
+        .file("impala-lb.yaml", "cluster: c\ndaemons: [{host: a.example.com}, {host: b.example.com}]\nkerberos: {realm: EXAMPLE.COM, keytab: relative.keytab}\n")
+        .arg("impala-config")
+        .run()
+        .fails(1);
+    assert!(run.stderr.contains("kerberos.keytab"), "{}", run.stderr);
+}
+
+#[test]
+fn output_goes_to_a_file_with_dash_o() {
+    let t = Test::new()
+        .file(
+            "impala-lb.yaml",
+            "cluster: c\ndaemons: [{host: a.example.com}, {host: b.example.com}]\n",
+        )
+        .args(["impala-config", "-o", "wiring.md"]);
+    t.run().ok();
+    let text = std::fs::read_to_string(t.dir.join("wiring.md")).unwrap();
+    assert!(text.starts_with("# Impala and client wiring for cluster c\n"));
+}
