@@ -64,6 +64,7 @@ fn full_spec() -> Spec {
         }),
         kerberos: Some(KerberosSpec {
             realm: "EXAMPLE.COM".into(),
+            keytab: Some("/etc/impala/proxy.keytab".into()),
         }),
         aws: Some(AwsSpec {
             region: "us-west-2".into(),
