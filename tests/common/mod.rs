@@ -81,7 +81,12 @@ pub struct Run {
 
 impl Test {
     pub fn new() -> Test {
-        Test { dir: TempDir::new("cli"), args: Vec::new(), stdin: None, env: Vec::new() }
+        Test {
+            dir: TempDir::new("cli"),
+            args: Vec::new(),
+            stdin: None,
+            env: Vec::new(),
+        }
     }
 
     pub fn arg(mut self, a: impl AsRef<str>) -> Test {
@@ -90,7 +95,8 @@ impl Test {
     }
 
     pub fn args<I: IntoIterator<Item = S>, S: AsRef<str>>(mut self, args: I) -> Test {
-        self.args.extend(args.into_iter().map(|a| a.as_ref().to_string()));
+        self.args
+            .extend(args.into_iter().map(|a| a.as_ref().to_string()));
         self
     }
 
@@ -116,7 +122,11 @@ impl Test {
             .current_dir(self.dir.path())
             .env_remove("IMPALA_LBGEN_CONFIG")
             .env("NO_COLOR", "1")
-            .stdin(if self.stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdin(if self.stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for (k, v) in &self.env {
@@ -125,7 +135,12 @@ impl Test {
         let mut child = cmd.spawn().expect("run impala-lbgen");
         if let Some(text) = &self.stdin {
             use std::io::Write;
-            child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
         }
         let out: Output = child.wait_with_output().unwrap();
         Run {
@@ -139,13 +154,21 @@ impl Test {
 impl Run {
     #[track_caller]
     pub fn ok(self) -> Run {
-        assert_eq!(self.status, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.status, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     #[track_caller]
     pub fn fails(self, code: i32) -> Run {
-        assert_eq!(self.status, code, "expected exit {code}\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.status, code,
+            "expected exit {code}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 }
@@ -158,10 +181,18 @@ pub fn tool(name: &str) -> PathBuf {
     let mut dirs: Vec<PathBuf> = Vec::new();
     if let Ok(t) = std::env::var("IMPALA_LBGEN_TOOLS") {
         let t = PathBuf::from(t);
-        dirs.extend([t.join("bin"), t.join("venv/bin"), t.join("venv-checkov/bin")]);
+        dirs.extend([
+            t.join("bin"),
+            t.join("venv/bin"),
+            t.join("venv-checkov/bin"),
+        ]);
     }
     let local = repo().join(".tools");
-    dirs.extend([local.join("bin"), local.join("venv/bin"), local.join("venv-checkov/bin")]);
+    dirs.extend([
+        local.join("bin"),
+        local.join("venv/bin"),
+        local.join("venv-checkov/bin"),
+    ]);
     if let Some(path) = std::env::var_os("PATH") {
         dirs.extend(std::env::split_paths(&path));
     }
@@ -175,12 +206,16 @@ pub fn tool(name: &str) -> PathBuf {
 #[track_caller]
 pub fn node_modules() -> PathBuf {
     let candidates = [
-        std::env::var("IMPALA_LBGEN_TOOLS").ok().map(|t| PathBuf::from(t).join("npm/node_modules")),
+        std::env::var("IMPALA_LBGEN_TOOLS")
+            .ok()
+            .map(|t| PathBuf::from(t).join("npm/node_modules")),
         Some(repo().join(".tools/npm/node_modules")),
     ];
     candidates
         .into_iter()
         .flatten()
         .find(|p| p.join("@cdktf/hcl2json").is_dir())
-        .unwrap_or_else(|| panic!("@cdktf/hcl2json is not installed: run scripts/test, which installs it"))
+        .unwrap_or_else(|| {
+            panic!("@cdktf/hcl2json is not installed: run scripts/test, which installs it")
+        })
 }
