@@ -185,7 +185,9 @@ pub struct Listener {
     pub frontend_tls: bool,
     /// The balancer speaks TLS to impalad (bridge).
     pub backend_tls: bool,
-    /// NLB: source-IP stickiness on the target group.
+    /// NLB: source-IP stickiness on the target group. Only for plain TCP listeners and target
+    /// groups: an NLB does not support sticky sessions with TLS listeners or TLS target groups
+    /// (NLB guide, "Sticky sessions"), so a TLS listener gets none (validation warns).
     pub sticky: bool,
     /// NLB target group name: at most 32 characters, unique per service.
     pub target_group_name: String,
@@ -471,6 +473,27 @@ impl Plan {
             .and_then(|t| t.domain.as_deref())
             .or(self.haproxy.public_name.as_deref())
     }
+
+    /// The name clients of an AWS balancer use: `tls.domain` when it names one host (the
+    /// certificate is for it, and with a hosted zone an alias record points it at the
+    /// balancer). `None` for a wildcard domain or none at all: then clients use the balancer's
+    /// own DNS name, known only once it exists.
+    pub fn aws_client_host(&self) -> Option<&str> {
+        self.tls
+            .as_ref()
+            .and_then(|t| t.domain.as_deref())
+            .filter(|d| !d.starts_with("*."))
+    }
+
+    /// The service whose port goes with the balancer's name into Cloudera Manager's "Impala
+    /// Daemons Load Balancer" (`host:port`): beeswax when it is served (impala-shell's port,
+    /// as in the AWS walk-through), else hs2, else the first service.
+    pub fn cloudera_manager_service(&self) -> Option<&Service> {
+        [ServiceKind::Beeswax, ServiceKind::Hs2]
+            .iter()
+            .find_map(|k| self.services.iter().find(|s| s.kind == *k))
+            .or(self.services.first())
+    }
 }
 
 fn plan_aws(
@@ -494,7 +517,7 @@ fn plan_aws(
             backend_port: s.backend_port,
             frontend_tls,
             backend_tls,
-            sticky: s.sticky,
+            sticky: s.sticky && !frontend_tls && !backend_tls,
             target_group_name: target_group_name(&name, s.kind),
         })
         .collect();
