@@ -2,3 +2,5 @@
 //! its templates live in `templates/<target>/` (embedded at compile time), it renders them
 //! through a [`crate::render::Renderer`] of its format, and it knows nothing of the other
 //! targets.
+
+pub mod cloudformation;
