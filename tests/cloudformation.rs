@@ -652,6 +652,125 @@ fn every_variant_holds_what_its_spec_asks_for() {
     }
 }
 
+fn template_of(example: &str) -> Value {
+    let path = common::repo()
+        .join("examples")
+        .join(format!("{example}.yaml"));
+    parse_yaml(&generate_file(&path, &[]).ok().stdout)
+}
+
+#[test]
+fn cluster1_is_the_walkthrough() {
+    // The values of the public AWS walk-through, written out by hand.
+    let t = template_of("cluster1");
+    let lb = one(&t, "AWS::ElasticLoadBalancing::LoadBalancer");
+    assert_eq!(lb["LoadBalancerName"], "elb-impala-cluster1");
+    assert_eq!(lb["Scheme"], "internal");
+    let ports: Vec<(&Value, &Value, &Value)> = lb["Listeners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                &l["LoadBalancerPort"],
+                &l["Protocol"],
+                &l["InstanceProtocol"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        ports,
+        vec![
+            (&json!("21000"), &json!("SSL"), &json!("TCP")),
+            (&json!("21050"), &json!("SSL"), &json!("TCP")),
+        ]
+    );
+    assert_eq!(lb["HealthCheck"]["Target"], "TCP:21000");
+    assert_eq!(lb["HealthCheck"]["Interval"], "30");
+    assert_eq!(lb["HealthCheck"]["Timeout"], "5");
+    assert_eq!(lb["HealthCheck"]["HealthyThreshold"], "5");
+    assert_eq!(lb["HealthCheck"]["UnhealthyThreshold"], "2");
+    assert_eq!(lb["ConnectionSettings"]["IdleTimeout"], 3600);
+    assert_eq!(
+        lb["AccessLoggingPolicy"],
+        json!({"Enabled": true, "S3BucketName": "cluster1-logs",
+               "S3BucketPrefix": "cluster1-impala", "EmitInterval": 60})
+    );
+    assert_eq!(
+        lb["Policies"][0]["Attributes"][0]["Value"],
+        "ELBSecurityPolicy-TLS-1-2-2017-01"
+    );
+    let cert = one(&t, "AWS::CertificateManager::Certificate");
+    assert_eq!(cert["DomainName"], "impala.example.com");
+    assert_eq!(
+        one(&t, "AWS::Route53::RecordSet")["HostedZoneId"],
+        "Z0123456789ABCDEFGHIJ"
+    );
+    assert_eq!(
+        t["Outputs"]["ClouderaManagerLoadBalancer"]["Value"],
+        "impala.example.com:21000"
+    );
+}
+
+#[test]
+fn classic_tls_bridges_with_its_certificate() {
+    let t = template_of("classic-tls");
+    let lb = one(&t, "AWS::ElasticLoadBalancing::LoadBalancer");
+    assert_eq!(lb["LoadBalancerName"], "impala-analytics");
+    assert_eq!(lb["Scheme"], "internet-facing");
+    for l in lb["Listeners"].as_array().unwrap() {
+        assert_eq!(
+            (&l["Protocol"], &l["InstanceProtocol"]),
+            (&json!("SSL"), &json!("SSL"))
+        );
+        assert_eq!(
+            l["SSLCertificateId"],
+            "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+        );
+    }
+    assert_eq!(lb["Listeners"][2]["LoadBalancerPort"], "28000");
+    assert_eq!(lb["HealthCheck"]["Target"], "TCP:21050");
+    assert_eq!(lb["AccessLoggingPolicy"]["EmitInterval"], 5);
+    assert!(resources(&t, "AWS::CertificateManager::Certificate").is_empty());
+    assert!(resources(&t, "AWS::Route53::RecordSet").is_empty());
+    assert_eq!(
+        t["Outputs"]["Hs2HttpEndpoint"]["Value"],
+        "impala.analytics.example.com:28000"
+    );
+}
+
+#[test]
+fn nlb_tls_offloads_with_a_requested_certificate() {
+    let t = template_of("nlb-tls");
+    let lb = one(&t, "AWS::ElasticLoadBalancingV2::LoadBalancer");
+    assert_eq!(lb["Type"], "network");
+    let l = &t["Resources"]["ListenerHs2Http"]["Properties"];
+    assert_eq!(l["Port"], 443);
+    assert_eq!(l["Protocol"], "TLS");
+    assert_eq!(l["SslPolicy"], "ELBSecurityPolicy-TLS13-1-2-2021-06");
+    assert_eq!(
+        l["Certificates"][0]["CertificateArn"],
+        json!({"Ref": "Certificate"})
+    );
+    let tg = &t["Resources"]["TargetGroupHs2Http"]["Properties"];
+    assert_eq!(tg["Port"], 28000);
+    assert_eq!(tg["Protocol"], "TCP");
+    assert_eq!(tg["HealthCheckProtocol"], "HTTP");
+    assert_eq!(tg["HealthCheckPort"], "25000");
+    assert_eq!(tg["HealthCheckPath"], "/healthz");
+    assert_eq!(tg["Matcher"]["HttpCode"], "200");
+    let cert = one(&t, "AWS::CertificateManager::Certificate");
+    assert_eq!(
+        cert["SubjectAlternativeNames"],
+        json!(["hue-impala.bi.example.com"])
+    );
+    assert_eq!(cert["DomainValidationOptions"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        one(&t, "AWS::Route53::RecordSet")["AliasTarget"]["HostedZoneId"],
+        get_att("LoadBalancer", "CanonicalHostedZoneID")
+    );
+}
+
 #[test]
 fn json_is_the_same_template_in_the_same_order() {
     for (name, spec) in all_specs() {
