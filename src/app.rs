@@ -5,7 +5,7 @@ use std::path::Path;
 
 use clap::CommandFactory;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, TemplateFormat};
 use crate::error::Error;
 use crate::output;
 use crate::plan::Plan;
@@ -73,6 +73,15 @@ pub fn run(cli: Cli, err: &mut dyn Write) -> Result<u8, Error> {
         }
         Command::Schema => {
             output::emit(cli.output.as_deref(), schema::SCHEMA_TEXT.as_bytes())?;
+            Ok(0)
+        }
+        Command::Cloudformation { format } => {
+            let plan = plan(&cli.config, Scope::aws_target("cloudformation"), err)?;
+            let text = match format {
+                TemplateFormat::Yaml => targets::cloudformation::render(&plan)?,
+                TemplateFormat::Json => targets::cloudformation::render_json(&plan)?,
+            };
+            output::emit(cli.output.as_deref(), text.as_bytes())?;
             Ok(0)
         }
         Command::Completions { shell } => {

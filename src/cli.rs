@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "\
 Exit status: 0 ok, 1 invalid spec or failure, 2 usage error.
@@ -10,6 +10,7 @@ Exit status: 0 ok, 1 invalid spec or failure, 2 usage error.
 Examples:
   impala-lbgen init                      write a commented starter impala-lb.yaml
   impala-lbgen validate                  check ./impala-lb.yaml
+  impala-lbgen cloudformation            print a CloudFormation template of the balancer
   impala-lbgen haproxy -o haproxy.cfg    write the HAProxy configuration
   impala-lbgen impala-config             print client and Impala settings for the balancer
   impala-lbgen -c examples/cluster1.yaml validate --deny-warnings";
@@ -63,9 +64,23 @@ pub enum Command {
     ImpalaConfig,
     /// Print the spec's JSON Schema (for editors and other tools).
     Schema,
+    /// Print a CloudFormation template of the balancer (Classic ELB or NLB, security
+    /// groups, certificate, DNS record), to deploy with `aws cloudformation deploy`.
+    Cloudformation {
+        /// The template's format.
+        #[arg(long, value_enum, default_value = "yaml")]
+        format: TemplateFormat,
+    },
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+}
+
+/// The format of a generated template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TemplateFormat {
+    Yaml,
+    Json,
 }

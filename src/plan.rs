@@ -187,7 +187,9 @@ pub struct Listener {
     pub frontend_tls: bool,
     /// The balancer speaks TLS to impalad (bridge).
     pub backend_tls: bool,
-    /// NLB: source-IP stickiness on the target group.
+    /// NLB: source-IP stickiness on the target group. Only for plain TCP listeners and target
+    /// groups: an NLB does not support sticky sessions with TLS listeners or TLS target groups
+    /// (NLB guide, "Sticky sessions"), so a TLS listener gets none (validation warns).
     pub sticky: bool,
     /// NLB target group name: at most 32 characters, unique per service.
     pub target_group_name: String,
@@ -490,13 +492,15 @@ impl Plan {
         }
     }
 
-    /// The stable name clients use, when the spec knows it: `tls.domain`, else, when clients
-    /// reach HAProxy, `haproxy.public_name`. An AWS balancer without `tls.domain` is reached by
-    /// its own DNS name, which is known only after it exists: `None`.
+    /// The stable name clients use, when the spec knows it: `tls.domain` when it names one host
+    /// (the certificate is for it, and with a hosted zone an alias record points it at the
+    /// balancer), else, when clients reach HAProxy, `haproxy.public_name`. An AWS balancer
+    /// without one is reached by its own DNS name, known only once it exists: `None`.
     pub fn client_host(&self) -> Option<&str> {
         self.tls
             .as_ref()
             .and_then(|t| t.domain.as_deref())
+            .filter(|d| !d.starts_with("*."))
             .or(match self.frontend() {
                 Frontend::Haproxy => self.haproxy.public_name.as_deref(),
                 Frontend::Aws => None,
@@ -516,6 +520,25 @@ impl Plan {
                 .map(|l| (l.service, l.port))
                 .collect(),
         }
+    }
+
+    /// The service whose address goes into Cloudera Manager's "Impala Daemons Load Balancer"
+    /// (`host:port`): hs2 when it is served, because Cloudera Manager hands this address to
+    /// Hue, which speaks HiveServer2; else the first service.
+    pub fn cloudera_manager_service(&self) -> Option<&Service> {
+        self.services
+            .iter()
+            .find(|s| s.kind == ServiceKind::Hs2)
+            .or(self.services.first())
+    }
+
+    /// The client port of [`Plan::cloudera_manager_service`] on the [`Plan::frontend`].
+    pub fn cloudera_manager_port(&self) -> u16 {
+        let kind = self.cloudera_manager_service().map(|s| s.kind);
+        self.client_ports()
+            .into_iter()
+            .find(|(k, _)| Some(*k) == kind)
+            .map_or(0, |(_, p)| p)
     }
 }
 
@@ -540,7 +563,7 @@ fn plan_aws(
             backend_port: s.backend_port,
             frontend_tls,
             backend_tls,
-            sticky: s.sticky,
+            sticky: s.sticky && !frontend_tls && !backend_tls,
             target_group_name: target_group_name(&name, s.kind),
         })
         .collect();

@@ -533,7 +533,14 @@ fn client_cidrs() {
         "aws.client_cidrs[0]",
         "every address",
     );
-    assert_clean(&[("[10.30.0.0/16]", "[10.30.0.0/16, \"2001:db8::/32\"]")]);
+    let v6 = ("[10.30.0.0/16]", "[10.30.0.0/16, \"2001:db8::/32\"]");
+    expect(&[v6], W, "aws.client_cidrs[1]", "accepts only IPv4 clients");
+    let no_logs = (
+        "  access_logs: {bucket: c1-logs, prefix: c1-impala, interval: 60m}\n",
+        "",
+    );
+    let nlb = ("load_balancer: classic", "load_balancer: network");
+    assert_clean(&[v6, nlb, no_logs, ("mode: offload", "mode: passthrough")]);
 }
 
 #[test]
@@ -796,6 +803,7 @@ fn tls_policies() {
         ),
         ("idle_timeout: 3600s", "idle_timeout: 350s"),
         ("interval: 60m", "interval: 5m"),
+        ("  hs2: {port: 21050}\n", ""),
     ]);
 }
 

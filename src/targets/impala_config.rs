@@ -129,10 +129,7 @@ impl View {
                 address: format!("{host}:{p}"),
             })
             .collect();
-        // Cloudera Manager's value is the HiveServer2 address Hue uses; else the first service.
-        let cm_port = port(ServiceKind::Hs2)
-            .or(ports.first().map(|(_, p)| *p))
-            .unwrap_or(0);
+        let cm_port = plan.cloudera_manager_port();
 
         let shell_flags = {
             let mut f = String::new();

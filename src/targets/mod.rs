@@ -3,5 +3,6 @@
 //! through a [`crate::render::Renderer`] of its format, and it knows nothing of the other
 //! targets.
 
+pub mod cloudformation;
 pub mod haproxy;
 pub mod impala_config;

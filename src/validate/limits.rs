@@ -44,6 +44,15 @@ pub const TAGS_MAX: usize = 49;
 /// ACM `RequestCertificate`: at most 100 subject alternative names (the default quota is 10).
 pub const ACM_SANS_MAX: usize = 100;
 pub const ACM_SANS_DEFAULT_QUOTA: usize = 10;
+/// ACM `RequestCertificate`: the domain name (the certificate's Common Name) is at most 64
+/// octets (RFC 5280); longer names fit only as subject alternative names.
+pub const ACM_DOMAIN_MAX: usize = 64;
+
+/// EC2 `CreateSecurityGroup`: a group name cannot start with `sg-`.
+pub const SECURITY_GROUP_RESERVED_PREFIX: &str = "sg-";
+/// VPC quota "Inbound or outbound rules per security group": 60 by default (adjustable),
+/// counted separately for IPv4 and IPv6 rules.
+pub const SECURITY_GROUP_RULES_DEFAULT_QUOTA: usize = 60;
 
 /// Route 53 hosted zone IDs: `Z` and up to 31 more upper-case letters and digits.
 pub const HOSTED_ZONE_ID_MAX: usize = 32;

@@ -722,6 +722,100 @@ pub fn aws(spec: &Spec, scope: Scope, out: &mut Out) {
         }
     }
 
+    // Names and quotas of the resources an AWS target creates.
+    if spec
+        .cluster
+        .to_ascii_lowercase()
+        .starts_with(SECURITY_GROUP_RESERVED_PREFIX)
+    {
+        out.push(
+            Diagnostic::error(
+                p("cluster"),
+                format!(
+                    "the security groups would be named \"{} Impala FE\", but EC2 refuses group names starting with {SECURITY_GROUP_RESERVED_PREFIX}",
+                    spec.cluster
+                ),
+            )
+            .hint("rename the cluster so it does not start with sg-"),
+        );
+    }
+    if let Some(t) = spec
+        .tls
+        .as_ref()
+        .filter(|t| t.mode != TlsMode::Passthrough && t.certificate_arn.is_none())
+    {
+        if let Some(d) = t.domain.as_ref().filter(|d| d.len() > ACM_DOMAIN_MAX) {
+            out.push(
+                Diagnostic::error(
+                    p("tls.domain"),
+                    format!(
+                        "tls.domain is {} characters long, but ACM requests a certificate only for a domain of at most {ACM_DOMAIN_MAX}",
+                        d.len()
+                    ),
+                )
+                .hint("use a shorter name as the domain and list this one under subject_alternative_names, or give certificate_arn"),
+            );
+        }
+    }
+    let services = plan::services(spec).len();
+    for ipv6 in [false, true] {
+        let cidrs = a
+            .client_cidrs
+            .iter()
+            .filter_map(|c| syntax::cidr(c).ok())
+            .filter(|c| c.ipv6 == ipv6)
+            .count();
+        let rules = cidrs * services;
+        if rules > SECURITY_GROUP_RULES_DEFAULT_QUOTA {
+            out.push(
+                Diagnostic::warning(
+                    p("aws.client_cidrs"),
+                    format!(
+                        "{cidrs} {} client CIDR blocks × {services} services make {rules} inbound rules in the front-end group, above the default quota of {SECURITY_GROUP_RULES_DEFAULT_QUOTA} per group",
+                        if ipv6 { "IPv6" } else { "IPv4" }
+                    ),
+                )
+                .at_key()
+                .hint("merge the blocks into fewer, larger ones, or ask AWS to raise the quota of rules per security group first"),
+            );
+        }
+    }
+    if !nlb {
+        if let Some(i) = a
+            .client_cidrs
+            .iter()
+            .position(|c| syntax::cidr(c).is_ok_and(|c| c.ipv6))
+        {
+            out.push(
+                Diagnostic::warning(
+                    Path::root().key("aws").key("client_cidrs").index(i),
+                    "a Classic ELB in a VPC accepts only IPv4 clients, so IPv6 blocks admit no one",
+                )
+                .hint("remove the IPv6 blocks, or use load_balancer: network"),
+            );
+        }
+    }
+    if nlb && terminates {
+        let sticky: Vec<&str> = plan::services(spec)
+            .into_iter()
+            .map(|s| s.0)
+            .filter(|k| matches!(k, ServiceKind::Hs2 | ServiceKind::Hs2Http))
+            .map(|k| k.key())
+            .collect();
+        if !sticky.is_empty() {
+            out.push(
+                Diagnostic::warning(
+                    p("tls.mode"),
+                    format!(
+                        "an NLB keeps no sticky sessions on TLS listeners, so Hue's connections for {} may reach different impalads",
+                        sticky.join(" and ")
+                    ),
+                )
+                .hint("use tls mode passthrough (impalad terminates TLS) to keep source-IP stickiness"),
+            );
+        }
+    }
+
     // TLS policies per balancer kind.
     if let Some(policy) = spec
         .tls

@@ -1,0 +1,489 @@
+//! CloudFormation: one template a user deploys unchanged with `aws cloudformation deploy`.
+//!
+//! The plan is turned into a [`View`] that only formats it (logical IDs, the Classic health
+//! check target `TCP:<port>`, protocol names), rendered through the YAML registry of
+//! `templates/cloudformation/`. `--format json` is the same render read back with our YAML
+//! reader and written as JSON in document order, so the two formats cannot disagree.
+
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+
+use crate::error::Error;
+use crate::plan::{Aws, Certificate, Check, Plan, Tag};
+use crate::render::{Format, Renderer};
+use crate::spec::model::{LoadBalancerKind, TlsMode};
+use crate::spec::yaml::{self, Node, NodeKind};
+
+const TARGET: &str = "cloudformation";
+
+/// The templates, embedded at compile time. `template` is the document; the others are
+/// partials it includes.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "template",
+        include_str!("../../templates/cloudformation/template.yaml.hbs"),
+    ),
+    (
+        "security-groups",
+        include_str!("../../templates/cloudformation/security-groups.yaml.hbs"),
+    ),
+    (
+        "classic",
+        include_str!("../../templates/cloudformation/classic.yaml.hbs"),
+    ),
+    (
+        "network",
+        include_str!("../../templates/cloudformation/network.yaml.hbs"),
+    ),
+    (
+        "certificate",
+        include_str!("../../templates/cloudformation/certificate.yaml.hbs"),
+    ),
+    (
+        "outputs",
+        include_str!("../../templates/cloudformation/outputs.yaml.hbs"),
+    ),
+    (
+        "tags",
+        include_str!("../../templates/cloudformation/tags.yaml.hbs"),
+    ),
+];
+
+/// The name of the Classic ELB's SSL negotiation policy (one per balancer).
+const CLASSIC_TLS_POLICY_NAME: &str = "ImpalaTLSNegotiationPolicy";
+
+/// The registry of the CloudFormation templates.
+pub fn renderer() -> Result<Renderer, Error> {
+    Renderer::new(TARGET, Format::Yaml, TEMPLATES)
+}
+
+/// Renders the plan as a CloudFormation template in YAML.
+pub fn render(plan: &Plan) -> Result<String, Error> {
+    let view = View::new(plan)?;
+    let text = renderer()?.render("template", &view)?;
+    // Every template we write must read back; a failure here is a bug in a template.
+    yaml::parse(&text).map_err(|e| Error::Render {
+        target: TARGET,
+        message: format!(
+            "the template is not valid YAML at line {}: {}",
+            e.span.line, e.message
+        ),
+    })?;
+    Ok(text)
+}
+
+/// Renders the plan as a CloudFormation template in JSON: the YAML render, keys in the same
+/// order, pretty-printed.
+pub fn render_json(plan: &Plan) -> Result<String, Error> {
+    yaml_to_json(&render(plan)?)
+}
+
+/// Converts a YAML template to pretty JSON, keeping the order of keys as written.
+pub fn yaml_to_json(text: &str) -> Result<String, Error> {
+    let node = yaml::parse(text).map_err(|e| Error::Render {
+        target: TARGET,
+        message: format!("the template is not valid YAML: {}", e.message),
+    })?;
+    let mut out = serde_json::to_string_pretty(&InOrder(&node)).map_err(|e| Error::Render {
+        target: TARGET,
+        message: e.to_string(),
+    })?;
+    out.push('\n');
+    Ok(out)
+}
+
+/// A YAML node serialised with its mapping keys in document order (`serde_json::Value` would
+/// sort them without the `preserve_order` feature, which would change every other JSON the
+/// crate handles).
+struct InOrder<'a>(&'a Node);
+
+impl Serialize for InOrder<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.0.kind {
+            NodeKind::Null => s.serialize_unit(),
+            NodeKind::Bool(b) => s.serialize_bool(*b),
+            NodeKind::Int(i) => s.serialize_i64(*i),
+            NodeKind::Float(f) => s.serialize_f64(*f),
+            NodeKind::Str(t) => s.serialize_str(t),
+            NodeKind::Seq(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(&InOrder(item))?;
+                }
+                seq.end()
+            }
+            NodeKind::Map(entries) => {
+                let mut map = s.serialize_map(Some(entries.len()))?;
+                for e in entries {
+                    map.serialize_entry(&e.key, &InOrder(&e.value))?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+/// What the templates print: the plan, formatted for CloudFormation. Strings are escaped by
+/// the YAML registry; numbers are printed raw and come from validated `u16`/`u32`/`u64`.
+#[derive(Debug, Serialize)]
+pub struct View<'a> {
+    pub description: String,
+    pub cluster: &'a str,
+    pub classic: bool,
+    pub region: &'a str,
+    pub vpc_id: &'a str,
+    pub subnet_ids: &'a [String],
+    pub name: &'a str,
+    pub scheme: &'static str,
+    pub frontend_group: GroupView<'a>,
+    pub backend_group: GroupView<'a>,
+    pub frontend_ingress: Vec<RuleView<'a>>,
+    pub frontend_egress: Vec<RuleView<'a>>,
+    pub backend_ingress: Vec<RuleView<'a>>,
+    pub listeners: Vec<ListenerView<'a>>,
+    pub health_check: HealthView<'a>,
+    pub idle_timeout: u64,
+    pub connection_draining: u64,
+    pub access_logs: Option<LogsView<'a>>,
+    pub tags: &'a [Tag],
+    pub instances: Vec<&'a str>,
+    /// Any listener terminates TLS.
+    pub tls: bool,
+    pub tls_policy: Option<&'a str>,
+    pub tls_policy_name: &'static str,
+    /// `tls.certificate_arn`.
+    pub certificate_arn: Option<&'a str>,
+    /// An ACM certificate this stack requests.
+    pub certificate_request: Option<CertificateView<'a>>,
+    /// A Route 53 alias record for the domain.
+    pub alias: Option<AliasView<'a>>,
+    /// Cloudera Manager's "Impala Daemons Load Balancer", when the host is known.
+    pub cloudera_manager: Option<String>,
+    pub cloudera_manager_port: u16,
+    /// The balancer's attribute naming the Route 53 zone of its DNS name.
+    pub hosted_zone_attribute: &'static str,
+    pub metadata: MetadataView,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GroupView<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RuleView<'a> {
+    /// The logical ID of a standalone rule.
+    pub id: String,
+    pub port: u16,
+    /// `CidrIp` or `CidrIpv6`, for rules from a CIDR block.
+    pub cidr_key: &'static str,
+    pub cidr: Option<&'a str>,
+    pub description: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ListenerView<'a> {
+    /// The service in a logical ID: `Beeswax`, `Hs2`, `Hs2Http`.
+    pub id: String,
+    pub key: &'a str,
+    pub port: u16,
+    pub backend_port: u16,
+    /// Classic `Protocol` (`TCP`/`SSL`) or NLB listener protocol (`TCP`/`TLS`).
+    pub protocol: &'static str,
+    /// Classic `InstanceProtocol` or NLB target group protocol.
+    pub backend_protocol: &'static str,
+    pub frontend_tls: bool,
+    pub sticky: bool,
+    pub target_group_name: &'a str,
+    /// `host:port`, when the host is known (else the balancer's DNS name is used).
+    pub endpoint: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HealthView<'a> {
+    /// Classic `HealthCheck.Target`: `TCP:<port>` or `HTTP:<port><path>`.
+    pub classic_target: String,
+    /// NLB `HealthCheckProtocol`: `TCP` or `HTTP`.
+    pub protocol: &'static str,
+    pub path: Option<&'a str>,
+    pub port: u16,
+    pub interval: u64,
+    pub timeout: u64,
+    pub healthy_threshold: u32,
+    pub unhealthy_threshold: u32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LogsView<'a> {
+    pub bucket: &'a str,
+    pub prefix: Option<&'a str>,
+    pub interval_minutes: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CertificateView<'a> {
+    pub domain: &'a str,
+    pub subject_alternative_names: &'a [String],
+    /// Every name on the certificate with the zone that validates it.
+    pub validation: Vec<ValidationView<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ValidationView<'a> {
+    pub domain: &'a str,
+    pub hosted_zone_id: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AliasView<'a> {
+    pub domain: &'a str,
+    pub hosted_zone_id: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MetadataView {
+    /// Why and how to add the back-end group to the impalad instances, a sentence a line.
+    pub existing_instances: Vec<String>,
+    pub commands: Vec<String>,
+}
+
+/// `hs2-http` → `Hs2Http`: a service in a logical ID (letters and digits only).
+fn pascal(slug: &str) -> String {
+    slug.split('-')
+        .map(|part| {
+            let mut c = part.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+impl<'a> View<'a> {
+    pub fn new(plan: &'a Plan) -> Result<View<'a>, Error> {
+        let aws: &Aws = plan.aws.as_ref().ok_or_else(|| Error::Render {
+            target: TARGET,
+            message: "the plan has no aws section".into(),
+        })?;
+        let classic = aws.kind == LoadBalancerKind::Classic;
+        let tls_mode = plan.tls.as_ref().map(|t| t.mode);
+        let lb_kind = if classic {
+            "Classic ELB"
+        } else {
+            "Network Load Balancer"
+        };
+        let tls_text = match tls_mode {
+            None => "no TLS",
+            Some(TlsMode::Offload) => "TLS offload",
+            Some(TlsMode::Bridge) => "TLS bridge",
+            Some(TlsMode::Passthrough) => "TLS passthrough",
+        };
+        let description = format!(
+            "impala-lbgen: Apache Impala load balancer {} for cluster {} ({lb_kind}, {tls_text})",
+            aws.name, plan.cluster
+        );
+
+        let client_host = plan.client_host();
+        let cloudera_manager_port = plan.cloudera_manager_port();
+        let rule = |r: &'a crate::plan::Rule, id: String| RuleView {
+            id,
+            port: r.port,
+            cidr_key: if r.cidr.as_ref().is_some_and(|c| c.ipv6) {
+                "CidrIpv6"
+            } else {
+                "CidrIp"
+            },
+            cidr: r.cidr.as_ref().map(|c| c.block.as_str()),
+            description: &r.description,
+        };
+
+        let listeners = aws
+            .listeners
+            .iter()
+            .map(|l| {
+                let (protocol, backend_protocol) = if classic {
+                    l.classic_protocols()
+                } else {
+                    l.nlb_protocols()
+                };
+                ListenerView {
+                    id: pascal(l.service.slug()),
+                    key: l.key,
+                    port: l.port,
+                    backend_port: l.backend_port,
+                    protocol,
+                    backend_protocol,
+                    frontend_tls: l.frontend_tls,
+                    sticky: l.sticky,
+                    target_group_name: &l.target_group_name,
+                    endpoint: client_host.map(|h| format!("{h}:{}", l.port)),
+                }
+            })
+            .collect();
+
+        let hc = &plan.health_check;
+        let (classic_target, protocol, path) = match &hc.check {
+            Check::Tcp { .. } => (format!("TCP:{}", hc.port), "TCP", None),
+            Check::Http { path } => (
+                format!("HTTP:{}{path}", hc.port),
+                "HTTP",
+                Some(path.as_str()),
+            ),
+        };
+
+        let tls = plan.tls.as_ref();
+        let terminates = tls.is_some_and(|t| t.terminates());
+        let (certificate_arn, certificate_request) = match tls.map(|t| &t.certificate) {
+            Some(Certificate::Existing { arn }) if terminates => (Some(arn.as_str()), None),
+            Some(Certificate::Request {
+                domain,
+                subject_alternative_names,
+            }) if terminates => {
+                let zone = tls.and_then(|t| t.hosted_zone_id.as_deref());
+                let validation = zone
+                    .map(|z| {
+                        std::iter::once(domain)
+                            .chain(subject_alternative_names)
+                            .map(|d| ValidationView {
+                                domain: d,
+                                hosted_zone_id: z,
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                (
+                    None,
+                    Some(CertificateView {
+                        domain,
+                        subject_alternative_names,
+                        validation,
+                    }),
+                )
+            }
+            _ => (None, None),
+        };
+        let alias = tls.and_then(|t| match (&t.domain, &t.hosted_zone_id) {
+            (Some(domain), Some(zone)) => Some(AliasView {
+                domain,
+                hosted_zone_id: zone,
+            }),
+            _ => None,
+        });
+
+        let instances: Vec<&str> = plan
+            .daemons
+            .iter()
+            .filter_map(|d| d.instance_id.as_deref())
+            .collect();
+        let metadata = MetadataView {
+            existing_instances: vec![
+                "CloudFormation cannot add a security group to instances it does not create."
+                    .to_string(),
+                format!(
+                    "Until each impalad instance is also in {} (output BackEndSecurityGroupId), \
+                     the balancer cannot reach it and marks it unhealthy.",
+                    aws.backend_group.name
+                ),
+                "After deploying, add the group with the commands below; --groups replaces an \
+                 instance's groups, so list the ones it has now too."
+                    .to_string(),
+            ],
+            commands: instances
+                .iter()
+                .map(|id| {
+                    format!(
+                        "aws ec2 modify-instance-attribute --region {} --instance-id {id} \
+                         --groups <its current group IDs> <BackEndSecurityGroupId>",
+                        aws.region
+                    )
+                })
+                .collect(),
+        };
+
+        Ok(View {
+            description,
+            cluster: &plan.cluster,
+            classic,
+            region: &aws.region,
+            vpc_id: &aws.vpc_id,
+            subnet_ids: &aws.subnet_ids,
+            name: &aws.name,
+            scheme: aws.scheme.key(),
+            frontend_group: GroupView {
+                name: &aws.frontend_group.name,
+                description: &aws.frontend_group.description,
+            },
+            backend_group: GroupView {
+                name: &aws.backend_group.name,
+                description: &aws.backend_group.description,
+            },
+            frontend_ingress: aws
+                .frontend_ingress
+                .iter()
+                .map(|r| rule(r, String::new()))
+                .collect(),
+            frontend_egress: aws
+                .frontend_egress
+                .iter()
+                .map(|r| rule(r, String::new()))
+                .collect(),
+            backend_ingress: aws
+                .backend_ingress
+                .iter()
+                .map(|r| rule(r, format!("BackEndIngressPort{}", r.port)))
+                .collect(),
+            listeners,
+            health_check: HealthView {
+                classic_target,
+                protocol,
+                path,
+                port: hc.port,
+                interval: hc.interval,
+                timeout: hc.timeout,
+                healthy_threshold: hc.healthy_threshold,
+                unhealthy_threshold: hc.unhealthy_threshold,
+            },
+            idle_timeout: plan.idle_timeout,
+            connection_draining: aws.connection_draining,
+            access_logs: aws.access_logs.as_ref().map(|l| LogsView {
+                bucket: &l.bucket,
+                prefix: l.prefix.as_deref(),
+                interval_minutes: l.interval_minutes,
+            }),
+            tags: &aws.tags,
+            instances,
+            tls: terminates,
+            tls_policy: aws.tls_policy.as_deref().filter(|_| terminates),
+            tls_policy_name: CLASSIC_TLS_POLICY_NAME,
+            certificate_arn,
+            certificate_request,
+            alias,
+            cloudera_manager: client_host.map(|h| format!("{h}:{cloudera_manager_port}")),
+            cloudera_manager_port,
+            hosted_zone_attribute: if classic {
+                "CanonicalHostedZoneNameID"
+            } else {
+                "CanonicalHostedZoneID"
+            },
+            metadata,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_load() {
+        renderer().unwrap();
+    }
+
+    #[test]
+    fn logical_ids_are_alphanumeric() {
+        assert_eq!(pascal("hs2-http"), "Hs2Http");
+        assert_eq!(pascal("beeswax"), "Beeswax");
+        assert_eq!(pascal("hs2"), "Hs2");
+    }
+}
