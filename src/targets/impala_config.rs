@@ -214,7 +214,8 @@ impl View {
 
         let hue_sticky = match (&plan.aws, frontend) {
             (Some(a), Frontend::Aws) => match a.kind {
-                LoadBalancerKind::Network => "The Network Load Balancer keeps each client on one impalad (source-IP stickiness on the HiveServer2 target groups).".to_string(),
+                LoadBalancerKind::Network if a.listeners.iter().any(|l| l.sticky) => "The Network Load Balancer keeps each client on one impalad (source-IP stickiness on the HiveServer2 target groups).".to_string(),
+                LoadBalancerKind::Network => "An NLB keeps no sticky sessions on TLS listeners, so Hue's connections may reach different impalads: point Hue at one impalad, or use `tls.mode: passthrough` (impalad terminates TLS; the NLB then keeps source-IP stickiness).".to_string(),
                 LoadBalancerKind::Classic => "A Classic ELB cannot keep a client on one impalad with TCP or SSL listeners: Hue may lose its sessions. Point Hue at one impalad, or use `load_balancer: network` (source-IP stickiness) or HAProxy (`balance source`).".to_string(),
             },
             _ => match plan.haproxy.listens.iter().find(|l| l.service == ServiceKind::Hs2) {
