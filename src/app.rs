@@ -7,6 +7,7 @@ use clap::CommandFactory;
 
 use crate::cli::{Cli, Command, TemplateFormat};
 use crate::error::Error;
+use crate::generate;
 use crate::output;
 use crate::plan::Plan;
 use crate::spec::{self, schema, Loaded};
@@ -69,6 +70,28 @@ pub fn run(cli: Cli, err: &mut dyn Write) -> Result<u8, Error> {
             let plan = Plan::new(&loaded.spec);
             let text = targets::impala_config::render(&plan)?;
             output::emit(cli.output.as_deref(), text.as_bytes())?;
+            Ok(0)
+        }
+        Command::Generate { out_dir } => {
+            no_output(&cli, "generate")?;
+            let loaded = load(&cli.config, None, err)?;
+            let files = generate::files(&loaded)?;
+            for path in generate::write(out_dir, &files)? {
+                let _ = writeln!(err, "wrote {}", path.display());
+            }
+            Ok(0)
+        }
+        Command::Check { out_dir } => {
+            no_output(&cli, "check")?;
+            let loaded = load(&cli.config, None, err)?;
+            let files = generate::files(&loaded)?;
+            generate::check_command(out_dir, &files, &cli.config)?;
+            let _ = writeln!(
+                err,
+                "{}: up to date with {}",
+                out_dir.display(),
+                loaded.report.source.name
+            );
             Ok(0)
         }
         Command::Schema => {

@@ -62,6 +62,20 @@ pub enum Command {
     /// Kerberos settings for the balancer (Markdown).
     #[command(name = "impala-config")]
     ImpalaConfig,
+    /// Write every output the spec supports into DIR (cloudformation.yaml, terraform/, aws-cli.sh,
+    /// haproxy.cfg, impala-config.md), each file atomically.
+    Generate {
+        /// The folder to write (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out_dir: PathBuf,
+    },
+    /// Compare DIR with what `generate` would write; exit 1 with a diff if anything differs.
+    /// Writes nothing.
+    Check {
+        /// The folder `generate` wrote.
+        #[arg(long, value_name = "DIR")]
+        out_dir: PathBuf,
+    },
     /// Print the spec's JSON Schema (for editors and other tools).
     Schema,
     /// Print a CloudFormation template of the balancer (Classic ELB or NLB, security

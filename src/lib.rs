@@ -9,6 +9,7 @@ pub mod app;
 pub mod cli;
 pub mod diagnostics;
 pub mod error;
+pub mod generate;
 pub mod output;
 pub mod plan;
 pub mod render;

@@ -517,6 +517,8 @@ fn help_is_golden() {
         "cloudformation",
         "haproxy",
         "impala-config",
+        "generate",
+        "check",
     ] {
         insta::assert_snapshot!(
             format!("help-{command}"),

@@ -1,0 +1,228 @@
+//! `generate` and `check`: every output the spec supports, written into one folder, or
+//! compared with what a folder holds (the drift check CI runs).
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::fs;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::output;
+use crate::plan::Plan;
+use crate::spec::Loaded;
+use crate::targets;
+use crate::validate::Scope;
+
+/// Every file `generate` may write, relative to the folder. A file of this list that a spec no
+/// longer produces (say, its `aws` section was removed) is deleted by `generate`.
+pub const KNOWN_FILES: &[&str] = &["cloudformation.yaml", "haproxy.cfg", "impala-config.md"];
+
+/// One generated file: its path inside the folder (`/`-separated) and its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct File {
+    pub path: String,
+    pub text: String,
+}
+
+/// Renders every output the spec supports: the AWS targets when it has an `aws` section,
+/// HAProxy when it has a `haproxy` section or no `aws` section (the same rule `validate` uses),
+/// and the client wiring always. `loaded` was validated with [`Scope::for_spec`].
+pub fn files(loaded: &Loaded) -> Result<Vec<File>, Error> {
+    let scope = Scope::for_spec(&loaded.spec);
+    let plan = Plan::new(&loaded.spec);
+    let mut out = Vec::new();
+    let mut add = |path: &str, text: String| {
+        out.push(File {
+            path: path.to_string(),
+            text,
+        })
+    };
+    if scope.aws {
+        add(
+            "cloudformation.yaml",
+            targets::cloudformation::render(&plan)?,
+        );
+    }
+    if scope.haproxy {
+        add("haproxy.cfg", targets::haproxy::render(&plan)?);
+    }
+    add("impala-config.md", targets::impala_config::render(&plan)?);
+    Ok(out)
+}
+
+/// Writes `files` into `dir` (created if missing), each atomically, and removes known files
+/// the spec no longer produces. Returns the paths written.
+pub fn write(dir: &Path, files: &[File]) -> Result<Vec<PathBuf>, Error> {
+    let mut written = Vec::new();
+    for f in files {
+        let path = dir.join(&f.path);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io("create the folder", parent, e))?;
+        }
+        output::write_atomic(&path, f.text.as_bytes())?;
+        written.push(path);
+    }
+    let produced: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    for known in KNOWN_FILES.iter().filter(|k| !produced.contains(*k)) {
+        let path = dir.join(known);
+        match fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(Error::io(
+                    "remove the file the spec no longer produces",
+                    &path,
+                    e,
+                ))
+            }
+        }
+    }
+    Ok(written)
+}
+
+/// What `check` found.
+#[derive(Debug, Default, PartialEq)]
+pub struct Drift {
+    /// On disk but different: (path, unified diff from disk to generated).
+    pub stale: Vec<(String, String)>,
+    pub missing: Vec<String>,
+    /// In the folder, but not generated.
+    pub extra: Vec<String>,
+}
+
+impl Drift {
+    pub fn is_clean(&self) -> bool {
+        self.stale.is_empty() && self.missing.is_empty() && self.extra.is_empty()
+    }
+
+    /// The report: each file, with diffs; coloured when `colour`.
+    pub fn render(&self, colour: bool) -> String {
+        let mut out = String::new();
+        for (path, diff) in &self.stale {
+            let _ = writeln!(out, "stale: {path}");
+            for line in diff.lines() {
+                let _ = writeln!(out, "{}", paint(line, colour));
+            }
+        }
+        for path in &self.missing {
+            let _ = writeln!(out, "missing: {path}");
+        }
+        for path in &self.extra {
+            let _ = writeln!(out, "extra: {path} (not generated from the spec)");
+        }
+        out
+    }
+
+    fn count(&self) -> usize {
+        self.stale.len() + self.missing.len() + self.extra.len()
+    }
+}
+
+fn paint(line: &str, colour: bool) -> String {
+    if !colour {
+        return line.to_string();
+    }
+    let code = if line.starts_with("+++") || line.starts_with("---") {
+        "1"
+    } else if line.starts_with('+') {
+        "32"
+    } else if line.starts_with('-') {
+        "31"
+    } else if line.starts_with("@@") {
+        "36"
+    } else {
+        return line.to_string();
+    };
+    format!("\x1b[{code}m{line}\x1b[0m")
+}
+
+/// Compares `files` with what `dir` holds. Reads only.
+pub fn check(dir: &Path, files: &[File]) -> Result<Drift, Error> {
+    let mut drift = Drift::default();
+    for f in files {
+        let path = dir.join(&f.path);
+        match fs::read(&path) {
+            Ok(bytes) if bytes == f.text.as_bytes() => {}
+            Ok(bytes) => {
+                let old = String::from_utf8_lossy(&bytes);
+                let diff = similar::TextDiff::from_lines(old.as_ref(), f.text.as_str())
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(
+                        &format!("{} (on disk)", f.path),
+                        &format!("{} (from the spec)", f.path),
+                    )
+                    .to_string();
+                drift.stale.push((f.path.clone(), diff));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                drift.missing.push(f.path.clone())
+            }
+            Err(e) => return Err(Error::io("read", &path, e)),
+        }
+    }
+    if dir.is_dir() {
+        let produced: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        let mut on_disk = Vec::new();
+        list(dir, dir, &mut on_disk)?;
+        on_disk.sort();
+        drift.extra = on_disk
+            .into_iter()
+            .filter(|p| !produced.contains(p.as_str()))
+            .collect();
+    }
+    Ok(drift)
+}
+
+/// Files below `dir`, as `/`-separated paths relative to `root`.
+fn list(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), Error> {
+    let entries = fs::read_dir(dir).map_err(|e| Error::io("list", dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io("list", dir, e))?;
+        let path = entry.path();
+        let kind = entry
+            .file_type()
+            .map_err(|e| Error::io("inspect", &path, e))?;
+        if kind.is_dir() {
+            list(root, &path, out)?;
+        } else {
+            let rel = path.strip_prefix(root).unwrap_or(&path);
+            let parts: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            out.push(parts.join("/"));
+        }
+    }
+    Ok(())
+}
+
+/// Runs `check` for the command line: the report on stdout (coloured on a terminal unless
+/// `NO_COLOR` is set), and a [`Error::Drift`] naming the fix when anything differs.
+pub fn check_command(dir: &Path, files: &[File], config: &Path) -> Result<(), Error> {
+    if !dir.is_dir() {
+        return Err(Error::Drift(format!(
+            "{} does not exist; run `impala-lbgen -c {} generate --out-dir {}` to create it",
+            dir.display(),
+            config.display(),
+            dir.display()
+        )));
+    }
+    let drift = check(dir, files)?;
+    if drift.is_clean() {
+        return Ok(());
+    }
+    let stdout = std::io::stdout();
+    let colour = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    output::emit(None, drift.render(colour).as_bytes())?;
+    let n = drift.count();
+    Err(Error::Drift(format!(
+        "{n} file{} in {} differ{} from the spec; run `impala-lbgen -c {} generate --out-dir {}` and commit the result",
+        if n == 1 { "" } else { "s" },
+        dir.display(),
+        if n == 1 { "s" } else { "" },
+        config.display(),
+        dir.display()
+    )))
+}

@@ -1,0 +1,220 @@
+//! `generate` writes every output a spec supports, atomically; `check` finds drift and never
+//! writes.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use common::{examples, repo, Test};
+
+/// Every file below `dir`, with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                out.insert(
+                    p.strip_prefix(root).unwrap().to_string_lossy().into_owned(),
+                    std::fs::read(&p).unwrap(),
+                );
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    if dir.exists() {
+        walk(dir, dir, &mut out);
+    }
+    out
+}
+
+#[test]
+fn generate_writes_every_supported_output_and_nothing_else() {
+    for (name, path) in examples() {
+        let t = Test::new();
+        let spec = path.to_str().unwrap();
+        t.run_with(&["-c", spec, "generate", "--out-dir", "out"])
+            .ok();
+        let files = snapshot(&t.dir.join("out"));
+        let names: Vec<&str> = files.keys().map(String::as_str).collect();
+        assert!(names.contains(&"impala-config.md"), "{name}: {names:?}");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let has_aws = text.lines().any(|l| l.starts_with("aws:"));
+        let has_haproxy = text.lines().any(|l| l.starts_with("haproxy:"));
+        assert_eq!(
+            names.contains(&"cloudformation.yaml"),
+            has_aws,
+            "{name}: {names:?}"
+        );
+        assert_eq!(
+            names.contains(&"haproxy.cfg"),
+            has_haproxy || !has_aws,
+            "{name}: {names:?}"
+        );
+        for n in &names {
+            assert!(
+                impala_lbgen::generate::KNOWN_FILES.contains(n),
+                "{name}: {n} is not a known output"
+            );
+        }
+        // Each file is what the single-target command prints.
+        if has_aws {
+            let cfn = t.run_with(&["-c", spec, "cloudformation"]).ok().stdout;
+            assert_eq!(files["cloudformation.yaml"], cfn.as_bytes(), "{name}");
+        }
+        // Byte-identical on a second run, and check agrees.
+        t.run_with(&["-c", spec, "generate", "--out-dir", "out"])
+            .ok();
+        assert_eq!(
+            snapshot(&t.dir.join("out")),
+            files,
+            "{name}: a second run changed the output"
+        );
+        let run = t.run_with(&["-c", spec, "check", "--out-dir", "out"]).ok();
+        assert!(run.stdout.is_empty(), "{name}: {}", run.stdout);
+        assert!(
+            run.stderr.contains("out: up to date"),
+            "{name}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn check_lists_stale_missing_and_extra_files_and_never_writes() {
+    let t = Test::new();
+    let spec = repo().join("examples/cluster1.yaml");
+    let spec = spec.to_str().unwrap();
+    t.run_with(&["-c", spec, "generate", "--out-dir", "out"])
+        .ok();
+    let out = t.dir.join("out");
+    let cfg = out.join("haproxy.cfg");
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text = text.replace("balance leastconn", "balance roundrobin");
+    std::fs::write(&cfg, &text).unwrap();
+    std::fs::remove_file(out.join("impala-config.md")).unwrap();
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    let before = snapshot(&out);
+
+    let run = t
+        .run_with(&["-c", spec, "check", "--out-dir", "out"])
+        .fails(1);
+    assert!(
+        run.stdout.contains(
+            "stale: haproxy.cfg\n--- haproxy.cfg (on disk)\n+++ haproxy.cfg (from the spec)\n@@"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("\n-    balance roundrobin\n+    balance leastconn\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("missing: impala-config.md\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("extra: notes.txt"), "{}", run.stdout);
+    assert!(!run.stdout.contains('\x1b'), "no colour off a terminal");
+    assert!(
+        run.stderr
+            .contains("3 files in out differ from the spec; run `impala-lbgen -c"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("generate --out-dir out`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(snapshot(&out), before, "check wrote something");
+
+    // A folder that does not exist is drift too.
+    let run = t
+        .run_with(&["-c", spec, "check", "--out-dir", "nowhere"])
+        .fails(1);
+    assert!(
+        run.stderr.contains("nowhere does not exist; run"),
+        "{}",
+        run.stderr
+    );
+    assert!(!t.dir.join("nowhere").exists());
+}
+
+#[test]
+fn generate_removes_outputs_the_spec_no_longer_supports() {
+    let t = Test::new();
+    let spec = std::fs::read_to_string(repo().join("examples/cluster1.yaml")).unwrap();
+    t.dir.write("impala-lb.yaml", &spec);
+    t.run_with(&["generate", "--out-dir", "out"]).ok();
+    assert!(t.dir.join("out/cloudformation.yaml").exists());
+    std::fs::write(t.dir.join("out/notes.txt"), "mine").unwrap();
+    let onprem = &spec[..spec.find("\naws:").unwrap() + 1];
+    t.dir.write("impala-lb.yaml", onprem);
+    t.run_with(&["generate", "--out-dir", "out"]).ok();
+    let names: Vec<String> = snapshot(&t.dir.join("out")).into_keys().collect();
+    assert!(
+        !names.iter().any(|n| n == "cloudformation.yaml"),
+        "{names:?}"
+    );
+    assert!(
+        names.iter().any(|n| n == "notes.txt"),
+        "a file generate never writes is left alone: {names:?}"
+    );
+}
+
+#[test]
+fn a_failure_leaves_earlier_files_whole_and_no_temporary_files() {
+    let t = Test::new();
+    let spec = repo().join("examples/cluster1.yaml");
+    let spec = spec.to_str().unwrap();
+    // haproxy.cfg cannot be written: a folder has its name.
+    std::fs::create_dir_all(t.dir.join("out/haproxy.cfg")).unwrap();
+    let run = t
+        .run_with(&["-c", spec, "generate", "--out-dir", "out"])
+        .fails(1);
+    assert!(run.stderr.contains("could not write"), "{}", run.stderr);
+    let files = snapshot(&t.dir.join("out"));
+    let cfn = t.run_with(&["-c", spec, "cloudformation"]).ok().stdout;
+    assert_eq!(
+        files["cloudformation.yaml"],
+        cfn.as_bytes(),
+        "an earlier file is whole"
+    );
+    assert!(
+        files.keys().all(|k| !k.ends_with(".tmp")),
+        "temporary files left: {:?}",
+        files.keys()
+    );
+}
+
+#[test]
+fn an_invalid_spec_writes_nothing() {
+    let t = Test::new();
+    t.dir.write("impala-lb.yaml", "cluster: c1\ndaemons: []\n");
+    t.run_with(&["generate", "--out-dir", "out"]).fails(1);
+    assert!(!t.dir.join("out").exists());
+}
+
+#[test]
+fn output_flag_is_a_usage_error() {
+    let t = Test::new();
+    let spec = repo().join("examples/onprem.yaml");
+    t.run_with(&[
+        "-c",
+        spec.to_str().unwrap(),
+        "generate",
+        "--out-dir",
+        "out",
+        "-o",
+        "x",
+    ])
+    .fails(2);
+    t.run_with(&["-c", spec.to_str().unwrap(), "check"])
+        .fails(2);
+}
