@@ -1150,6 +1150,37 @@ fn output_is_byte_identical_and_the_layout_holds_the_same() {
 }
 
 #[test]
+fn generate_writes_the_module_layout_under_terraform() {
+    for case in cases() {
+        let t = Test::new().args([
+            "-c",
+            case.path.to_str().unwrap(),
+            "generate",
+            "--out-dir",
+            "g",
+        ]);
+        t.run().ok();
+        let module = terraform::render(&plan_of(&case.path)).unwrap();
+        for (name, text) in module.layout() {
+            let path = t.dir.join("g/terraform").join(name);
+            assert_eq!(
+                fs::read_to_string(&path).unwrap(),
+                text,
+                "{}: {name}",
+                case.name
+            );
+        }
+        // and check finds the folder matches the spec.
+        let out = t.dir.join("g");
+        Test::new()
+            .args(["-c", case.path.to_str().unwrap(), "check", "--out-dir"])
+            .arg(out.to_str().unwrap())
+            .run()
+            .ok();
+    }
+}
+
+#[test]
 fn out_dir_and_output_together_are_a_usage_error() {
     let config = common::repo().join("examples/cluster1.yaml");
     let config = config.to_str().unwrap();
