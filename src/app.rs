@@ -107,6 +107,30 @@ pub fn run(cli: Cli, err: &mut dyn Write) -> Result<u8, Error> {
             output::emit(cli.output.as_deref(), text.as_bytes())?;
             Ok(0)
         }
+        Command::Terraform { out_dir } => {
+            // clap sees the conflict only when -o follows the subcommand.
+            if out_dir.is_some() && cli.output.is_some() {
+                return Err(Error::Usage(
+                    "--out-dir writes three files, so -o/--output does not apply".into(),
+                ));
+            }
+            let plan = plan(&cli.config, Scope::aws_target("terraform"), err)?;
+            let module = targets::terraform::render(&plan)?;
+            match out_dir {
+                Some(dir) => {
+                    std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+                    let mut names = Vec::new();
+                    for (name, text) in module.layout() {
+                        let path = dir.join(name);
+                        output::write_atomic(&path, text.as_bytes())?;
+                        names.push(path.display().to_string());
+                    }
+                    let _ = writeln!(err, "wrote {}", names.join(", "));
+                }
+                None => output::emit(cli.output.as_deref(), module.single_file().as_bytes())?,
+            }
+            Ok(0)
+        }
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "impala-lbgen", &mut buf);

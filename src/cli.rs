@@ -13,7 +13,8 @@ Examples:
   impala-lbgen cloudformation            print a CloudFormation template of the balancer
   impala-lbgen haproxy -o haproxy.cfg    write the HAProxy configuration
   impala-lbgen impala-config             print client and Impala settings for the balancer
-  impala-lbgen -c examples/cluster1.yaml validate --deny-warnings";
+  impala-lbgen -c examples/cluster1.yaml validate --deny-warnings
+  impala-lbgen terraform > impala-lb.tf  the balancer as one Terraform file";
 
 /// Generate an Apache Impala load balancer from one validated spec.
 ///
@@ -84,6 +85,15 @@ pub enum Command {
         /// The template's format.
         #[arg(long, value_enum, default_value = "yaml")]
         format: TemplateFormat,
+    },
+    /// Write the balancer as Terraform for the AWS provider: one root-module file.
+    ///
+    /// The file goes to standard output or -o FILE; with --out-dir DIR, the usual module layout
+    /// (versions.tf, main.tf, outputs.tf) goes into DIR instead.
+    Terraform {
+        /// Write versions.tf, main.tf and outputs.tf into DIR (created if missing).
+        #[arg(long, value_name = "DIR", conflicts_with = "output")]
+        out_dir: Option<PathBuf>,
     },
     /// Print a shell completion script.
     Completions {

@@ -16,7 +16,14 @@ use crate::validate::Scope;
 
 /// Every file `generate` may write, relative to the folder. A file of this list that a spec no
 /// longer produces (say, its `aws` section was removed) is deleted by `generate`.
-pub const KNOWN_FILES: &[&str] = &["cloudformation.yaml", "haproxy.cfg", "impala-config.md"];
+pub const KNOWN_FILES: &[&str] = &[
+    "cloudformation.yaml",
+    "terraform/versions.tf",
+    "terraform/main.tf",
+    "terraform/outputs.tf",
+    "haproxy.cfg",
+    "impala-config.md",
+];
 
 /// One generated file: its path inside the folder (`/`-separated) and its text.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +50,10 @@ pub fn files(loaded: &Loaded) -> Result<Vec<File>, Error> {
             "cloudformation.yaml",
             targets::cloudformation::render(&plan)?,
         );
+        // The module layout, in a folder of its own: `terraform -chdir=DIR/terraform plan`.
+        for (name, text) in targets::terraform::render(&plan)?.layout() {
+            add(&format!("terraform/{name}"), text);
+        }
     }
     if scope.haproxy {
         add("haproxy.cfg", targets::haproxy::render(&plan)?);

@@ -6,3 +6,4 @@
 pub mod cloudformation;
 pub mod haproxy;
 pub mod impala_config;
+pub mod terraform;
