@@ -60,16 +60,25 @@ pub fn run(cli: Cli, err: &mut dyn Write) -> Result<u8, Error> {
             Ok(0)
         }
         Command::Haproxy => {
-            let plan = plan(&cli.config, Scope::haproxy_target("haproxy"), err)?;
-            let text = targets::haproxy::render(&plan)?;
+            let (plan, renderer) = plan_while(
+                &cli.config,
+                Scope::haproxy_target("haproxy"),
+                err,
+                targets::haproxy::renderer,
+            )?;
+            let text = targets::haproxy::render_with(&renderer, &plan)?;
             output::emit(cli.output.as_deref(), text.as_bytes())?;
+            exiting((plan, renderer, text));
             Ok(0)
         }
         Command::ImpalaConfig => {
-            let loaded = load(&cli.config, None, err)?;
+            let (loaded, renderer) = while_loading(targets::impala_config::renderer, || {
+                load(&cli.config, None, err)
+            })?;
             let plan = Plan::new(&loaded.spec);
-            let text = targets::impala_config::render(&plan)?;
+            let text = targets::impala_config::render_with(&renderer, &plan)?;
             output::emit(cli.output.as_deref(), text.as_bytes())?;
+            exiting((loaded, plan, renderer, text));
             Ok(0)
         }
         Command::Generate { out_dir } => {
@@ -79,6 +88,7 @@ pub fn run(cli: Cli, err: &mut dyn Write) -> Result<u8, Error> {
             for path in generate::write(out_dir, &files)? {
                 let _ = writeln!(err, "wrote {}", path.display());
             }
+            exiting((loaded, files));
             Ok(0)
         }
         Command::Check { out_dir } => {
@@ -99,12 +109,20 @@ pub fn run(cli: Cli, err: &mut dyn Write) -> Result<u8, Error> {
             Ok(0)
         }
         Command::Cloudformation { format } => {
-            let plan = plan(&cli.config, Scope::aws_target("cloudformation"), err)?;
+            let (plan, renderer) = plan_while(
+                &cli.config,
+                Scope::aws_target("cloudformation"),
+                err,
+                targets::cloudformation::renderer,
+            )?;
             let text = match format {
-                TemplateFormat::Yaml => targets::cloudformation::render(&plan)?,
-                TemplateFormat::Json => targets::cloudformation::render_json(&plan)?,
+                TemplateFormat::Yaml => targets::cloudformation::render_with(&renderer, &plan)?,
+                TemplateFormat::Json => {
+                    targets::cloudformation::render_json_with(&renderer, &plan)?
+                }
             };
             output::emit(cli.output.as_deref(), text.as_bytes())?;
+            exiting((plan, renderer, text));
             Ok(0)
         }
         Command::Terraform { out_dir } => {
@@ -114,8 +132,13 @@ pub fn run(cli: Cli, err: &mut dyn Write) -> Result<u8, Error> {
                     "--out-dir writes three files, so -o/--output does not apply".into(),
                 ));
             }
-            let plan = plan(&cli.config, Scope::aws_target("terraform"), err)?;
-            let module = targets::terraform::render(&plan)?;
+            let (plan, renderer) = plan_while(
+                &cli.config,
+                Scope::aws_target("terraform"),
+                err,
+                targets::terraform::renderer,
+            )?;
+            let module = targets::terraform::render_with(&renderer, &plan)?;
             match out_dir {
                 Some(dir) => {
                     std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
@@ -129,6 +152,7 @@ pub fn run(cli: Cli, err: &mut dyn Write) -> Result<u8, Error> {
                 }
                 None => output::emit(cli.output.as_deref(), module.single_file().as_bytes())?,
             }
+            exiting((plan, renderer, module));
             Ok(0)
         }
         Command::Completions { shell } => {
@@ -151,6 +175,9 @@ fn no_output(cli: &Cli, command: &str) -> Result<(), Error> {
 
 /// Reads and validates the spec at `path` for `scope`, printing its warnings to `err`.
 pub fn load(path: &Path, scope: Option<Scope>, err: &mut dyn Write) -> Result<Loaded, Error> {
+    // The JSON Schema does not depend on the spec: compile it on another core while this one
+    // reads and parses the spec.
+    std::thread::spawn(schema::prepare);
     let source = spec::read_source(path)?;
     let loaded = spec::load(source, scope)?;
     if loaded.report.warnings().next().is_some() {
@@ -163,4 +190,38 @@ pub fn load(path: &Path, scope: Option<Scope>, err: &mut dyn Write) -> Result<Lo
 pub fn plan(path: &Path, scope: Scope, err: &mut dyn Write) -> Result<Plan, Error> {
     let loaded = load(path, Some(scope), err)?;
     Ok(Plan::new(&loaded.spec))
+}
+
+/// Runs `work` (reading and checking the spec) on this thread while `compile` parses a target's
+/// templates on another: the templates do not depend on the spec, so on a machine with two
+/// cores their cost is hidden.
+pub fn while_loading<T, R: Send>(
+    compile: fn() -> Result<R, Error>,
+    work: impl FnOnce() -> Result<T, Error>,
+) -> Result<(T, R), Error> {
+    std::thread::scope(|s| {
+        let compiling = s.spawn(compile);
+        let done = work();
+        let compiled = compiling
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok((done?, compiled?))
+    })
+}
+
+/// [`plan`] while `compile` parses a target's templates (see [`while_loading`]).
+pub fn plan_while<R: Send>(
+    path: &Path,
+    scope: Scope,
+    err: &mut dyn Write,
+    compile: fn() -> Result<R, Error>,
+) -> Result<(Plan, R), Error> {
+    while_loading(compile, || plan(path, scope, err))
+}
+
+/// Hands back what a command built when the process is about to exit: freeing a large
+/// cluster's tree, plan and output would take milliseconds and return memory the exit returns
+/// anyway. Only for the command line; library callers drop as usual.
+fn exiting<T>(built: T) {
+    std::mem::forget(built);
 }

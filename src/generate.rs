@@ -37,29 +37,54 @@ pub struct File {
 /// and the client wiring always. `loaded` was validated with [`Scope::for_spec`].
 pub fn files(loaded: &Loaded) -> Result<Vec<File>, Error> {
     let scope = Scope::for_spec(&loaded.spec);
-    let plan = Plan::new(&loaded.spec);
-    let mut out = Vec::new();
-    let mut add = |path: &str, text: String| {
-        out.push(File {
-            path: path.to_string(),
-            text,
-        })
+    let plan = &Plan::new(&loaded.spec);
+    let file = |path: &str, text: String| File {
+        path: path.to_string(),
+        text,
     };
+    type Job<'a> = Box<dyn FnOnce() -> Result<Vec<File>, Error> + Send + 'a>;
+    let mut jobs: Vec<Job> = Vec::new();
     if scope.aws {
-        add(
-            "cloudformation.yaml",
-            targets::cloudformation::render(&plan)?,
-        );
+        jobs.push(Box::new(move || {
+            Ok(vec![file(
+                "cloudformation.yaml",
+                targets::cloudformation::render(plan)?,
+            )])
+        }));
         // The module layout, in a folder of its own: `terraform -chdir=DIR/terraform plan`.
-        for (name, text) in targets::terraform::render(&plan)?.layout() {
-            add(&format!("terraform/{name}"), text);
-        }
+        jobs.push(Box::new(move || {
+            let module = targets::terraform::render(plan)?;
+            Ok(module
+                .layout()
+                .into_iter()
+                .map(|(name, text)| file(&format!("terraform/{name}"), text))
+                .collect())
+        }));
     }
     if scope.haproxy {
-        add("haproxy.cfg", targets::haproxy::render(&plan)?);
+        jobs.push(Box::new(move || {
+            Ok(vec![file("haproxy.cfg", targets::haproxy::render(plan)?)])
+        }));
     }
-    add("impala-config.md", targets::impala_config::render(&plan)?);
-    Ok(out)
+    jobs.push(Box::new(move || {
+        Ok(vec![file(
+            "impala-config.md",
+            targets::impala_config::render(plan)?,
+        )])
+    }));
+    // Each target parses its templates and renders on a thread of its own; the files keep
+    // the order above.
+    std::thread::scope(|s| {
+        let running: Vec<_> = jobs.into_iter().map(|job| s.spawn(job)).collect();
+        let mut out = Vec::new();
+        for r in running {
+            out.extend(
+                r.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
+            );
+        }
+        Ok(out)
+    })
 }
 
 /// Writes `files` into `dir` (created if missing), each atomically, and removes known files

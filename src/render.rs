@@ -68,13 +68,18 @@ impl Renderer {
 
     /// Renders template `name` with `data`.
     pub fn render<T: Serialize>(&self, name: &str, data: &T) -> Result<String, Error> {
+        let bug = |e: handlebars::RenderError| Error::Render {
+            target: self.target,
+            message: e.to_string(),
+        };
+        let context = handlebars::Context::wraps(data).map_err(bug)?;
         let out = self
             .registry
-            .render(name, data)
-            .map_err(|e| Error::Render {
-                target: self.target,
-                message: e.to_string(),
-            })?;
+            .render_with_context(name, &context)
+            .map_err(bug)?;
+        // The context is a JSON copy of the whole view: for a large cluster, freeing it costs
+        // about as much as rendering. Free it on another thread while the caller writes.
+        std::thread::spawn(move || drop(context));
         if out.contains(POISON) {
             return Err(Error::Render {
                 target: self.target,
@@ -91,6 +96,14 @@ impl Renderer {
 pub fn yaml_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
+    // Most values need no escape at all: copy them whole.
+    if s.bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.push_str(s);
+        out.push('"');
+        return out;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -118,6 +131,13 @@ pub fn yaml_string(s: &str) -> String {
 pub fn hcl_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
+    if s.bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && !matches!(b, b'"' | b'\\' | b'$' | b'%'))
+    {
+        out.push_str(s);
+        out.push('"');
+        return out;
+    }
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         match c {

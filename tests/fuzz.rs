@@ -242,9 +242,21 @@ fn exercise(text: &str) -> bool {
     any_valid
 }
 
-/// Every target's output for a plan valid in `scope`.
-fn render_all(plan: &Plan, _scope: Option<Scope>) {
+/// Every target's output for a plan valid in `scope`; the YAML must read back.
+fn render_all(plan: &Plan, scope: Option<Scope>) {
+    use impala_lbgen::targets;
     let _ = serde_json::to_string(plan).expect("a plan serialises");
+    let aws = scope.is_none_or(|s| s.aws) && plan.aws.is_some();
+    if aws {
+        let cfn = targets::cloudformation::render(plan).expect("cloudformation renders");
+        spec::yaml::parse(&cfn)
+            .unwrap_or_else(|e| panic!("cloudformation output is not YAML: {e:?}\n{cfn}"));
+        targets::terraform::render(plan).expect("terraform renders");
+    }
+    if scope.is_none_or(|s| s.haproxy) && plan.daemons.iter().all(|d| d.host.is_some()) {
+        targets::haproxy::render(plan).expect("haproxy renders");
+    }
+    targets::impala_config::render(plan).expect("impala-config renders");
 }
 
 #[test]

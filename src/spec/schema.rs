@@ -41,6 +41,12 @@ pub struct ShapeError {
     pub drop_value: bool,
 }
 
+/// Compiles the schema now (once per process), so that a thread can do it while another reads
+/// the spec.
+pub fn prepare() {
+    let _ = validator();
+}
+
 /// Checks `instance` (the spec as JSON) against the schema.
 pub fn check(instance: &Value, tree: &Node) -> Vec<ShapeError> {
     if instance.is_null() {

@@ -59,23 +59,25 @@ pub fn renderer() -> Result<Renderer, Error> {
 
 /// Renders the plan as a CloudFormation template in YAML.
 pub fn render(plan: &Plan) -> Result<String, Error> {
-    let view = View::new(plan)?;
-    let text = renderer()?.render("template", &view)?;
-    // Every template we write must read back; a failure here is a bug in a template.
-    yaml::parse(&text).map_err(|e| Error::Render {
-        target: TARGET,
-        message: format!(
-            "the template is not valid YAML at line {}: {}",
-            e.span.line, e.message
-        ),
-    })?;
-    Ok(text)
+    render_with(&renderer()?, plan)
+}
+
+/// Renders the plan as a CloudFormation template in YAML with a registry from [`renderer`].
+/// (That every template reads back as YAML is proved by the tests and the fuzzer, not here:
+/// parsing the output again would cost more than rendering it.)
+pub fn render_with(renderer: &Renderer, plan: &Plan) -> Result<String, Error> {
+    renderer.render("template", &View::new(plan)?)
 }
 
 /// Renders the plan as a CloudFormation template in JSON: the YAML render, keys in the same
 /// order, pretty-printed.
 pub fn render_json(plan: &Plan) -> Result<String, Error> {
-    yaml_to_json(&render(plan)?)
+    render_json_with(&renderer()?, plan)
+}
+
+/// [`render_json`] with a registry from [`renderer`].
+pub fn render_json_with(renderer: &Renderer, plan: &Plan) -> Result<String, Error> {
+    yaml_to_json(&render_with(renderer, plan)?)
 }
 
 /// Converts a YAML template to pretty JSON, keeping the order of keys as written.

@@ -18,9 +18,18 @@ const TEMPLATES: &[(&str, &str)] = &[(
     include_str!("../../templates/haproxy/haproxy.cfg.hbs"),
 )];
 
+/// The registry of the HAProxy templates.
+pub fn renderer() -> Result<Renderer, Error> {
+    Renderer::new("haproxy", Format::Haproxy, TEMPLATES)
+}
+
 /// Renders haproxy.cfg for `plan`.
 pub fn render(plan: &Plan) -> Result<String, Error> {
-    let renderer = Renderer::new("haproxy", Format::Haproxy, TEMPLATES)?;
+    render_with(&renderer()?, plan)
+}
+
+/// Renders haproxy.cfg for `plan` with a registry from [`renderer`].
+pub fn render_with(renderer: &Renderer, plan: &Plan) -> Result<String, Error> {
     renderer.render("haproxy.cfg", &View::new(plan))
 }
 

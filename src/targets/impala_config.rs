@@ -24,9 +24,18 @@ pub const ELB_PLACEHOLDER: &str = "<elb-dns-name>";
 /// Stands for the proxy's host name when the spec does not name it.
 pub const HAPROXY_PLACEHOLDER: &str = "<haproxy-host>";
 
+/// The registry of the impala-config templates.
+pub fn renderer() -> Result<Renderer, Error> {
+    Renderer::new("impala-config", Format::Markdown, TEMPLATES)
+}
+
 /// Renders the Markdown for `plan`.
 pub fn render(plan: &Plan) -> Result<String, Error> {
-    let renderer = Renderer::new("impala-config", Format::Markdown, TEMPLATES)?;
+    render_with(&renderer()?, plan)
+}
+
+/// Renders the Markdown for `plan` with a registry from [`renderer`].
+pub fn render_with(renderer: &Renderer, plan: &Plan) -> Result<String, Error> {
     renderer.render("impala-config.md", &View::new(plan))
 }
 

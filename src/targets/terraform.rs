@@ -38,7 +38,36 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "outputs.tf",
         include_str!("../../templates/terraform/outputs.tf.hbs"),
     ),
+    // Partials of main.tf. Handlebars' parser costs grow with the square of a template's
+    // length (it works out each element's line from the start), so main.tf is kept in parts.
+    (
+        "security-groups",
+        include_str!("../../templates/terraform/main-security-groups.tf.hbs"),
+    ),
+    (
+        "instances",
+        include_str!("../../templates/terraform/main-instances.tf.hbs"),
+    ),
+    (
+        "certificate",
+        include_str!("../../templates/terraform/main-certificate.tf.hbs"),
+    ),
+    (
+        "classic",
+        include_str!("../../templates/terraform/main-classic.tf.hbs"),
+    ),
+    (
+        "network",
+        include_str!("../../templates/terraform/main-network.tf.hbs"),
+    ),
+    (
+        "alias",
+        include_str!("../../templates/terraform/main-alias.tf.hbs"),
+    ),
 ];
+
+/// The files of the module, each rendered from the template of the same name.
+pub const FILES: [&str; 3] = ["versions.tf", "main.tf", "outputs.tf"];
 
 /// The first lines of every file written.
 pub const HEADER: &str = "\
@@ -68,13 +97,22 @@ impl Module {
     }
 }
 
+/// The registry of the Terraform templates.
+pub fn renderer() -> Result<Renderer, Error> {
+    Renderer::new("terraform", Format::Hcl, TEMPLATES)
+}
+
 /// Renders the Terraform module for `plan`, which must have an `aws` section.
 pub fn render(plan: &Plan) -> Result<Module, Error> {
+    render_with(&renderer()?, plan)
+}
+
+/// [`render`] with a registry from [`renderer`].
+pub fn render_with(renderer: &Renderer, plan: &Plan) -> Result<Module, Error> {
     let view = View::new(plan)?;
-    let renderer = Renderer::new("terraform", Format::Hcl, TEMPLATES)?;
-    let files = TEMPLATES
+    let files = FILES
         .iter()
-        .map(|(name, _)| Ok((*name, layout(&renderer.render(name, &view)?))))
+        .map(|name| Ok((*name, layout(&renderer.render(name, &view)?))))
         .collect::<Result<_, Error>>()?;
     Ok(Module { files })
 }
@@ -526,7 +564,14 @@ pub fn layout(text: &str) -> String {
 
     // Alignment (hclwrite's formatCells): the lead's columns, counted with its indentation.
     let columns = |i: usize, l: &Line, at: usize| {
-        2 * depth[i] + l.text[..at].trim_end().graphemes(true).count()
+        let lead = l.text[..at].trim_end();
+        // One column per byte for ASCII; per grapheme cluster otherwise.
+        let width = if lead.is_ascii() {
+            lead.len()
+        } else {
+            lead.graphemes(true).count()
+        };
+        2 * depth[i] + width
     };
     let mut pad = vec![0usize; kept.len()];
     let mut i = 0;
