@@ -189,7 +189,9 @@ pub fn load(path: &Path, scope: Option<Scope>, err: &mut dyn Write) -> Result<Lo
 /// Reads the spec at `path`, validates it for `scope` (a target's limits), and resolves it.
 pub fn plan(path: &Path, scope: Scope, err: &mut dyn Write) -> Result<Plan, Error> {
     let loaded = load(path, Some(scope), err)?;
-    Ok(Plan::new(&loaded.spec))
+    let plan = Plan::new(&loaded.spec);
+    exiting(loaded);
+    Ok(plan)
 }
 
 /// Runs `work` (reading and checking the spec) on this thread while `compile` parses a target's
@@ -200,7 +202,12 @@ pub fn while_loading<T, R: Send>(
     work: impl FnOnce() -> Result<T, Error>,
 ) -> Result<(T, R), Error> {
     std::thread::scope(|s| {
-        let compiling = s.spawn(compile);
+        // One thread for both: the schema first (the spec needs it soonest), then the
+        // templates. (`load` finds the schema compiled, or waits for it.)
+        let compiling = s.spawn(move || {
+            schema::prepare();
+            compile()
+        });
         let done = work();
         let compiled = compiling
             .join()

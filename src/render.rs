@@ -68,18 +68,46 @@ impl Renderer {
 
     /// Renders template `name` with `data`.
     pub fn render<T: Serialize>(&self, name: &str, data: &T) -> Result<String, Error> {
-        let bug = |e: handlebars::RenderError| Error::Render {
-            target: self.target,
-            message: e.to_string(),
-        };
-        let context = handlebars::Context::wraps(data).map_err(bug)?;
-        let out = self
-            .registry
-            .render_with_context(name, &context)
-            .map_err(bug)?;
+        let context = self.context(data)?;
+        let out = self.render_context(name, &context)?;
         // The context is a JSON copy of the whole view: for a large cluster, freeing it costs
         // about as much as rendering. Free it on another thread while the caller writes.
         std::thread::spawn(move || drop(context));
+        Ok(out)
+    }
+
+    /// Renders template `name` once for each row and joins the results with line breaks (no
+    /// line break after the last), for the document to place raw: `{{{rows.instances}}}`.
+    ///
+    /// For lists that grow with the cluster, such as a line per daemon. Each row gets a small
+    /// context of its own and the document's context stays small, which matters: handlebars
+    /// copies the current context into every partial it expands, so a document whose context
+    /// held every daemon would copy them all again for each partial.
+    pub fn render_rows<T: Serialize>(
+        &self,
+        name: &str,
+        rows: impl IntoIterator<Item = T>,
+    ) -> Result<String, Error> {
+        let mut out = String::new();
+        for (i, row) in rows.into_iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            let text = self.render_context(name, &self.context(&row)?)?;
+            out.push_str(text.strip_suffix('\n').unwrap_or(&text));
+        }
+        Ok(out)
+    }
+
+    fn context<T: Serialize>(&self, data: &T) -> Result<handlebars::Context, Error> {
+        handlebars::Context::wraps(data).map_err(|e| self.bug(e))
+    }
+
+    fn render_context(&self, name: &str, context: &handlebars::Context) -> Result<String, Error> {
+        let out = self
+            .registry
+            .render_with_context(name, context)
+            .map_err(|e| self.bug(e))?;
         if out.contains(POISON) {
             return Err(Error::Render {
                 target: self.target,
@@ -87,6 +115,13 @@ impl Renderer {
             });
         }
         Ok(out)
+    }
+
+    fn bug(&self, e: handlebars::RenderError) -> Error {
+        Error::Render {
+            target: self.target,
+            message: e.to_string(),
+        }
     }
 }
 

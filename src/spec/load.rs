@@ -2,6 +2,8 @@
 //! problem collected into one [`Report`].
 
 use std::io::Read;
+
+use serde::Deserialize;
 use std::path::Path as FsPath;
 
 use crate::diagnostics::{Diagnostic, Report, Source};
@@ -86,7 +88,10 @@ pub fn load(source: Source, scope: Option<Scope>) -> Result<Loaded, Report> {
         report.diagnostics.push(e.diagnostic);
     }
 
-    let spec = match serde_path_to_error::deserialize::<_, Spec>(&json) {
+    // Plain serde first; only when it fails, again with the path tracked (which costs more).
+    let typed =
+        Spec::deserialize(&json).or_else(|_| serde_path_to_error::deserialize::<_, Spec>(&json));
+    let spec = match typed {
         Ok(spec) => Some(spec),
         Err(e) => {
             // The schema already explains a shape error; report serde's only if it found
@@ -104,6 +109,8 @@ pub fn load(source: Source, scope: Option<Scope>) -> Result<Loaded, Report> {
         let scope = scope.unwrap_or_else(|| Scope::for_spec(spec));
         report.diagnostics.extend(validate::check(spec, scope));
     }
+    // The JSON copy is large for a large cluster; free it while the caller goes on.
+    std::thread::spawn(move || drop(json));
     report.locate(&tree);
     match spec {
         Some(spec) if !report.has_errors() => Ok(Loaded { spec, tree, report }),

@@ -47,6 +47,20 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "tags",
         include_str!("../../templates/cloudformation/tags.yaml.hbs"),
     ),
+    // Rows: rendered once per daemon and placed raw in the document (see
+    // `Renderer::render_rows`).
+    (
+        "row-add-group-command",
+        include_str!("../../templates/cloudformation/row-add-group-command.yaml.hbs"),
+    ),
+    (
+        "row-instance",
+        include_str!("../../templates/cloudformation/row-instance.yaml.hbs"),
+    ),
+    (
+        "row-target",
+        include_str!("../../templates/cloudformation/row-target.yaml.hbs"),
+    ),
 ];
 
 /// The name of the Classic ELB's SSL negotiation policy (one per balancer).
@@ -66,7 +80,19 @@ pub fn render(plan: &Plan) -> Result<String, Error> {
 /// (That every template reads back as YAML is proved by the tests and the fuzzer, not here:
 /// parsing the output again would cost more than rendering it.)
 pub fn render_with(renderer: &Renderer, plan: &Plan) -> Result<String, Error> {
-    renderer.render("template", &View::new(plan)?)
+    let mut view = View::new(plan)?;
+    view.rows = Rows {
+        commands: renderer.render_rows("row-add-group-command", &view.metadata.commands)?,
+        instances: match view.classic {
+            true => renderer.render_rows("row-instance", &view.instances)?,
+            false => String::new(),
+        },
+        targets: match view.classic {
+            true => String::new(),
+            false => renderer.render_rows("row-target", &view.instances)?,
+        },
+    };
+    renderer.render("template", &view)
 }
 
 /// Renders the plan as a CloudFormation template in JSON: the YAML render, keys in the same
@@ -148,7 +174,11 @@ pub struct View<'a> {
     pub connection_draining: u64,
     pub access_logs: Option<LogsView<'a>>,
     pub tags: &'a [Tag],
+    /// Rendered by the row templates, not the document.
+    #[serde(skip)]
     pub instances: Vec<&'a str>,
+    /// The per-daemon lines, rendered by the row templates.
+    pub rows: Rows,
     /// Any listener terminates TLS.
     pub tls: bool,
     pub tls_policy: Option<&'a str>,
@@ -247,7 +277,20 @@ pub struct AliasView<'a> {
 pub struct MetadataView {
     /// Why and how to add the back-end group to the impalad instances, a sentence a line.
     pub existing_instances: Vec<String>,
+    /// Rendered by the row templates, not the document.
+    #[serde(skip)]
     pub commands: Vec<String>,
+}
+
+/// The lists with a line per daemon, each rendered by its row template.
+#[derive(Debug, Default, Serialize)]
+pub struct Rows {
+    /// `AddBackEndGroup` in the Metadata: a command per instance.
+    pub commands: String,
+    /// The Classic ELB's `Instances`.
+    pub instances: String,
+    /// An NLB target group's `Targets`.
+    pub targets: String,
 }
 
 /// `hs2-http` → `Hs2Http`: a service in a logical ID (letters and digits only).
@@ -455,6 +498,7 @@ impl<'a> View<'a> {
             }),
             tags: &aws.tags,
             instances,
+            rows: Rows::default(),
             tls: terminates,
             tls_policy: aws.tls_policy.as_deref().filter(|_| terminates),
             tls_policy_name: CLASSIC_TLS_POLICY_NAME,
