@@ -202,12 +202,9 @@ pub fn while_loading<T, R: Send>(
     work: impl FnOnce() -> Result<T, Error>,
 ) -> Result<(T, R), Error> {
     std::thread::scope(|s| {
-        // One thread for both: the schema first (the spec needs it soonest), then the
-        // templates. (`load` finds the schema compiled, or waits for it.)
-        let compiling = s.spawn(move || {
-            schema::prepare();
-            compile()
-        });
+        // (`load` compiles the JSON Schema on a third thread: on two cores, both finish while
+        // a large spec is read, and a small spec waits for the slower only.)
+        let compiling = s.spawn(compile);
         let done = work();
         let compiled = compiling
             .join()

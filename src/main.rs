@@ -5,6 +5,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use impala_lbgen::{app, cli::Cli};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse(); // usage errors exit 2 here
     let mut stderr = std::io::stderr();
