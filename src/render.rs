@@ -140,21 +140,8 @@ pub fn yaml_string(s: &str) -> String {
         return out;
     }
     for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control()
-                || matches!(
-                    c,
-                    '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
-                ) =>
-            {
-                push_unicode_escape(&mut out, c);
-            }
-            c => out.push(c),
+        if !push_escape(&mut out, c) {
+            out.push(c);
         }
     }
     out.push('"');
@@ -175,24 +162,38 @@ pub fn hcl_string(s: &str) -> String {
     }
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '$' | '%' if chars.peek() == Some(&'{') => {
-                out.push(c);
-                out.push(c);
-            }
-            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') => {
-                push_unicode_escape(&mut out, c)
-            }
-            c => out.push(c),
+        if matches!(c, '$' | '%') && chars.peek() == Some(&'{') {
+            out.push(c);
+            out.push(c);
+        } else if !push_escape(&mut out, c) {
+            out.push(c);
         }
     }
     out.push('"');
     out
+}
+
+/// Pushes the escape YAML's double-quoted scalars and HCL's quoted strings share for `c`
+/// (`\"`, `\\`, `\n`, `\r`, `\t`, and `\uXXXX` for other control characters and the
+/// characters YAML reads as line breaks or byte-order marks). False when `c` needs none.
+fn push_escape(out: &mut String, c: char) -> bool {
+    match c {
+        '"' => out.push_str("\\\""),
+        '\\' => out.push_str("\\\\"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c if c.is_control()
+            || matches!(
+                c,
+                '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+            ) =>
+        {
+            push_unicode_escape(out, c)
+        }
+        _ => return false,
+    }
+    true
 }
 
 fn push_unicode_escape(out: &mut String, c: char) {
