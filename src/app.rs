@@ -84,6 +84,12 @@ pub fn run(cli: Cli, err: &mut dyn Write) -> Result<u8, Error> {
             output::emit(cli.output.as_deref(), text.as_bytes())?;
             Ok(0)
         }
+        Command::AwsCli => {
+            let plan = plan(&cli.config, Scope::aws_target("aws-cli"), err)?;
+            let text = targets::aws_cli::render(&plan)?;
+            output::emit(cli.output.as_deref(), text.as_bytes())?;
+            Ok(0)
+        }
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "impala-lbgen", &mut buf);
