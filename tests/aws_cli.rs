@@ -836,6 +836,62 @@ fn output_goes_to_a_file_with_o() {
     assert_eq!(written, generate_file(&spec).ok().stdout);
 }
 
+#[test]
+fn the_script_reads_its_options_before_calling_aws() {
+    // No AWS CLI on PATH (only cat, for the help): these answer before any call, or fail
+    // saying what is missing.
+    let dir = TempDir::new("aws-cli-options");
+    let script = generate_file(&common::repo().join("examples/cluster1.yaml"))
+        .ok()
+        .stdout;
+    let file = dir.write("setup.sh", &script);
+    let which = |name: &str| {
+        std::env::split_paths(&std::env::var_os("PATH").unwrap())
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+            .unwrap_or_else(|| panic!("{name} on PATH"))
+    };
+    let empty = dir.join("bin");
+    std::fs::create_dir_all(&empty).unwrap();
+    std::os::unix::fs::symlink(which("cat"), empty.join("cat")).unwrap();
+    // bash by its full path: the child's PATH has only cat.
+    let bash = which("bash");
+    let run = |args: &[&str]| {
+        let out = Command::new(&bash)
+            .arg(&file)
+            .args(args)
+            .env_clear()
+            .env("PATH", &empty)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, _) = run(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("--profile NAME"), "{out}");
+    assert!(out.contains("--certificate-wait SECONDS"), "{out}");
+    for bad in [
+        &["--bogus"][..],
+        &["--profile"],
+        &["--profile", ""],
+        &["--certificate-wait", "soon"],
+    ] {
+        let (code, _, err) = run(bad);
+        assert_eq!(code, 2, "{bad:?}: {err}");
+        assert!(err.contains("Usage: bash setup.sh"), "{bad:?}: {err}");
+    }
+    let (code, _, err) = run(&["--profile", "prod", "--certificate-wait", "60"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("the AWS CLI (aws) is not installed or not on PATH"),
+        "{err}"
+    );
+}
+
 // --- quoting ---------------------------------------------------------------------------------
 
 /// Values that would do something in bash if they were not quoted.
@@ -1278,9 +1334,10 @@ impl Moto {
             .port();
         let child = Command::new(common::tool("moto_server"))
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            // moto issues a requested certificate once it is this many seconds old, so the
-            // script's wait for validation runs a round or two.
-            .env("MOTO_ACM_VALIDATION_WAIT", "2")
+            // moto issues a requested certificate once it is this many seconds old, whatever
+            // DNS holds: long enough for the script to see it pending and write its validation
+            // records (a few slow AWS CLI calls), short enough to wait for in a test.
+            .env("MOTO_ACM_VALIDATION_WAIT", "10")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -1522,6 +1579,13 @@ fn the_classic_example_builds_in_moto_twice_and_converges() {
 
     let run = moto.run_script(&dir, &script, None);
     let run = run.ok();
+    for step in [
+        "requesting an ACM certificate",
+        "validation record",
+        "waiting for ACM",
+    ] {
+        assert!(run.stderr.contains(step), "{step}: {}", run.stderr);
+    }
     let state = moto.state(&spec);
     let c = &state["classic"];
     assert_eq!(c["count"], 1, "{state:#}");
@@ -1686,6 +1750,13 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
     let dir = TempDir::new("aws-cli-moto-nlb");
 
     let run = moto.run_script(&dir, &script, None).ok();
+    for step in [
+        "requesting an ACM certificate",
+        "validation record",
+        "waiting for ACM",
+    ] {
+        assert!(run.stderr.contains(step), "{step}: {}", run.stderr);
+    }
     let state = moto.state(&spec);
     let n = &state["network"];
     assert_eq!(n["count"], 1, "{state:#}");
