@@ -1712,26 +1712,42 @@ fn the_classic_example_builds_in_moto_twice_and_converges() {
     assert!(!again.stderr.contains("revoking"), "{}", again.stderr);
     assert_eq!(comparable(moto.state(&spec)), comparable(state.clone()));
 
-    // The spec loses hs2 and the second daemon: the script converges to it.
+    // The spec loses hs2 and the second daemon, and its certificate gains a name: the script
+    // converges to it. (In TLS bridge mode, SSL to SSL, moto's listener reports the protocols
+    // the script asked for, so the listener keeps and only gets the new certificate.)
     let mut smaller = spec.clone();
     smaller["services"].as_object_mut().unwrap().remove("hs2");
     smaller["daemons"].as_array_mut().unwrap().truncate(1);
+    smaller["tls"]["mode"] = json!("bridge");
+    smaller["tls"]["subject_alternative_names"] = json!(["impala-new.example.com"]);
     let script = script_for_moto(&smaller, &ids);
-    let third = moto.run_script(&dir, &script, None).ok();
+    let bridge = moto.run_script(&dir, &script, None).ok();
     assert!(
-        third.stderr.contains("deleting listener 21050"),
+        bridge.stderr.contains("deleting listener 21050"),
         "{}",
-        third.stderr
+        bridge.stderr
     );
     let state = moto.state(&smaller);
-    let lb = &state["classic"]["balancer"];
-    let ports: Vec<&Value> = lb["ListenerDescriptions"]
-        .as_array()
-        .unwrap()
+    let certs = state["certificates"].as_array().unwrap();
+    let new = certs
         .iter()
-        .map(|d| &d["Listener"]["LoadBalancerPort"])
-        .collect();
-    assert_eq!(ports, vec![&json!(21000)]);
+        .find(|c| c["names"] == json!(["impala-new.example.com", "impala.example.com"]))
+        .unwrap_or_else(|| panic!("the new certificate: {certs:#?}"));
+    assert_eq!(new["status"], "ISSUED");
+    assert!(
+        bridge.stderr.contains(&format!(
+            "listener 21000: certificate {}",
+            new["arn"].as_str().unwrap()
+        )),
+        "{}",
+        bridge.stderr
+    );
+    let lb = &state["classic"]["balancer"];
+    let listeners = lb["ListenerDescriptions"].as_array().unwrap();
+    assert_eq!(listeners.len(), 1, "{listeners:#?}");
+    assert_eq!(listeners[0]["Listener"]["LoadBalancerPort"], 21000);
+    assert_eq!(listeners[0]["Listener"]["SSLCertificateId"], new["arn"]);
+    assert_eq!(listeners[0]["PolicyNames"], policy);
     assert_eq!(
         lb["Instances"],
         json!([{"InstanceId": ids["instance_ids"][0]}])
