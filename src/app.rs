@@ -155,6 +155,18 @@ pub fn run(cli: Cli, err: &mut dyn Write) -> Result<u8, Error> {
             exiting((plan, renderer, module));
             Ok(0)
         }
+        Command::AwsCli => {
+            let (plan, renderer) = plan_while(
+                &cli.config,
+                Scope::aws_target("aws-cli"),
+                err,
+                targets::aws_cli::renderer,
+            )?;
+            let text = targets::aws_cli::render_with(&renderer, &plan)?;
+            output::emit(cli.output.as_deref(), text.as_bytes())?;
+            exiting((plan, renderer, text));
+            Ok(0)
+        }
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "impala-lbgen", &mut buf);

@@ -11,6 +11,7 @@ Examples:
   impala-lbgen init                      write a commented starter impala-lb.yaml
   impala-lbgen validate                  check ./impala-lb.yaml
   impala-lbgen cloudformation            print a CloudFormation template of the balancer
+  impala-lbgen aws-cli > setup.sh        print a bash script that builds it with the AWS CLI
   impala-lbgen haproxy -o haproxy.cfg    write the HAProxy configuration
   impala-lbgen impala-config             print client and Impala settings for the balancer
   impala-lbgen -c examples/cluster1.yaml validate --deny-warnings
@@ -95,6 +96,10 @@ pub enum Command {
         #[arg(long, value_name = "DIR", conflicts_with = "output")]
         out_dir: Option<PathBuf>,
     },
+    /// Print a bash script that builds the AWS balancer with the AWS CLI (security groups,
+    /// certificate, Classic ELB or NLB, instances) and converges it when run again.
+    #[command(name = "aws-cli")]
+    AwsCli,
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.

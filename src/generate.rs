@@ -18,6 +18,7 @@ use crate::validate::Scope;
 /// longer produces (say, its `aws` section was removed) is deleted by `generate`.
 pub const KNOWN_FILES: &[&str] = &[
     "cloudformation.yaml",
+    "aws-cli.sh",
     "terraform/versions.tf",
     "terraform/main.tf",
     "terraform/outputs.tf",
@@ -50,6 +51,9 @@ pub fn files(loaded: &Loaded) -> Result<Vec<File>, Error> {
                 "cloudformation.yaml",
                 targets::cloudformation::render(plan)?,
             )])
+        }));
+        jobs.push(Box::new(move || {
+            Ok(vec![file("aws-cli.sh", targets::aws_cli::render(plan)?)])
         }));
         // The module layout, in a folder of its own: `terraform -chdir=DIR/terraform plan`.
         jobs.push(Box::new(move || {
@@ -96,7 +100,13 @@ pub fn write(dir: &Path, files: &[File]) -> Result<Vec<PathBuf>, Error> {
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(|e| Error::io("create the folder", parent, e))?;
         }
-        output::write_atomic(&path, f.text.as_bytes())?;
+        // The script is meant to be run: executable, like a script a user writes.
+        let mode = if f.path.ends_with(".sh") {
+            0o755
+        } else {
+            0o644
+        };
+        output::write_atomic_mode(&path, f.text.as_bytes(), mode)?;
         written.push(path);
     }
     let produced: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();

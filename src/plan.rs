@@ -279,6 +279,15 @@ pub const DEFAULT_STATS_BIND: &str = "127.0.0.1:25002";
 pub const DEFAULT_STATS_USER: &str = "admin";
 pub const DEFAULT_STATS_PASSWORD_ENV: &str = "HAPROXY_STATS_PASSWORD";
 pub const DEFAULT_HAPROXY_CA_FILE: &str = "/etc/ssl/certs/ca-certificates.crt";
+/// The name of a Classic ELB's SSL negotiation policy (one per balancer), which references
+/// [`Aws::tls_policy`]. CloudFormation and the AWS CLI script both use it, so a balancer built
+/// by either has the same policy.
+pub const CLASSIC_TLS_POLICY_NAME: &str = "ImpalaTLSNegotiationPolicy";
+/// How long the AWS CLI script waits, by default, for ACM to validate a certificate it
+/// requested: 30 minutes. ACM usually validates within minutes of the DNS records appearing
+/// (at once when the script writes them into `tls.hosted_zone_id`); without a hosted zone,
+/// the records are the user's to create, and the script can be run again once they exist.
+pub const DEFAULT_CERTIFICATE_WAIT: u64 = 1800;
 /// Where each impalad keeps the keytab that merges the balancer's principal and its own; beside
 /// the host's own keytab, under a name that says what it is for.
 pub const DEFAULT_KERBEROS_KEYTAB: &str = "/etc/impala/impala-proxy.keytab";

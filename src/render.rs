@@ -26,6 +26,8 @@ pub enum Format {
     Markdown,
     /// HAProxy configuration: every value one bare word of safe characters, anything else refused.
     Haproxy,
+    /// Bash: every value one single-quoted shell word; control characters refused.
+    Shell,
 }
 
 impl Format {
@@ -35,6 +37,7 @@ impl Format {
             Format::Hcl => hcl_string,
             Format::Markdown => markdown_text,
             Format::Haproxy => haproxy_word,
+            Format::Shell => shell_word,
         }
     }
 }
@@ -235,6 +238,30 @@ pub fn haproxy_word(s: &str) -> String {
     }
 }
 
+/// One bash word that holds exactly `s`, wherever a word may stand (an argument, the value of
+/// an assignment, an array element); never inside double quotes or a here-document, where
+/// bash would expand what the single quotes protect.
+///
+/// The value is single-quoted, where bash interprets nothing: not `$`, backticks, `\`, `"`,
+/// `*`, `#`, blanks or non-ASCII text. A `'` would end the quoted part, so it is written
+/// `'\''` (end the quote, an escaped quote, start a new one). Every value is quoted, even one
+/// that would be safe bare, so a reader (and ShellCheck) never has to work out whether it is.
+///
+/// Refused ([`POISON`]): control characters (a line break would make a value look like two
+/// lines of script, a NUL cannot be held by bash at all) and the Unicode bidirectional
+/// controls, which make a script display differently from what bash runs. Every value the
+/// plan holds was validated to be free of them; only a plan built some other way is refused.
+pub fn shell_word(s: &str) -> String {
+    let refused = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if s.chars().any(refused) {
+        return POISON.to_string();
+    }
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,6 +341,70 @@ mod tests {
                 "{name:?}"
             );
         }
+    }
+
+    #[test]
+    fn shell_words_hold_exactly_the_value_in_bash() {
+        let values = [
+            "plain",
+            "vpc-0d1e2f3a4b5c6d7e8",
+            "10.30.0.0/16",
+            "arn:aws:acm:us-west-2:123456789012:certificate/0f1e",
+            "cluster1 Impala FE",
+            "it's",
+            "''",
+            "'\\''",
+            "$(touch /tmp/impala-lbgen-pwned)",
+            "`touch /tmp/impala-lbgen-pwned`",
+            "${HOME} $HOME $0 $@ $* $? $$ $! $-",
+            "\"double\" and \\ back \\",
+            "* ? [a-z] ~ ~root {a,b} !! #",
+            "a;b|c&d>e<f(g)h",
+            "Zürich ünïcödé ✓ 🚀",
+            "\u{2028}\u{2029}\u{a0}",
+            "-n",
+            "--profile",
+            "",
+            " ",
+        ];
+        for v in values {
+            let word = shell_word(v);
+            assert_ne!(word, POISON.to_string(), "{v:?}");
+            let out = std::process::Command::new("bash")
+                .args(["-c", &format!("printf '%s' {word}")])
+                .output()
+                .expect("run bash");
+            assert!(out.status.success(), "{word}");
+            assert_eq!(String::from_utf8(out.stdout).unwrap(), v, "{word}");
+        }
+        assert_eq!(
+            shell_word("vpc-0d1e2f3a4b5c6d7e8"),
+            "'vpc-0d1e2f3a4b5c6d7e8'"
+        );
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word(""), "''");
+        for bad in [
+            "a\nb",
+            "a\rb",
+            "a\tb",
+            "a\u{0}b",
+            "\u{1b}[31m",
+            "\u{7f}",
+            "\u{85}",
+            "a\u{202e}b",
+            "\u{2066}x",
+        ] {
+            assert_eq!(shell_word(bad), POISON.to_string(), "{bad:?}");
+        }
+        let r = Renderer::new("test", Format::Shell, &[("t", "echo {{v}} {{{n}}}")]).unwrap();
+        assert_eq!(
+            r.render("t", &serde_json::json!({"v": "a b", "n": 5}))
+                .unwrap(),
+            "echo 'a b' 5"
+        );
+        assert!(r
+            .render("t", &serde_json::json!({"v": "a\nrm -rf /", "n": 5}))
+            .is_err());
     }
 
     #[test]

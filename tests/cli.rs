@@ -515,6 +515,7 @@ fn help_is_golden() {
         "schema",
         "completions",
         "cloudformation",
+        "aws-cli",
         "haproxy",
         "impala-config",
         "generate",

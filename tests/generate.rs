@@ -43,11 +43,27 @@ fn generate_writes_every_supported_output_and_nothing_else() {
         let text = std::fs::read_to_string(&path).unwrap();
         let has_aws = text.lines().any(|l| l.starts_with("aws:"));
         let has_haproxy = text.lines().any(|l| l.starts_with("haproxy:"));
-        assert_eq!(
-            names.contains(&"cloudformation.yaml"),
-            has_aws,
-            "{name}: {names:?}"
-        );
+        for aws_file in [
+            "cloudformation.yaml",
+            "aws-cli.sh",
+            "terraform/versions.tf",
+            "terraform/main.tf",
+            "terraform/outputs.tf",
+        ] {
+            assert_eq!(names.contains(&aws_file), has_aws, "{name}: {names:?}");
+        }
+        if has_aws {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(t.dir.join("out/aws-cli.sh"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(
+                mode & 0o111,
+                0o111 & !umask(),
+                "{name}: the script is executable"
+            );
+        }
         assert_eq!(
             names.contains(&"haproxy.cfg"),
             has_haproxy || !has_aws,
@@ -217,4 +233,13 @@ fn output_flag_is_a_usage_error() {
     .fails(2);
     t.run_with(&["-c", spec.to_str().unwrap(), "check"])
         .fails(2);
+}
+
+/// The umask new files get (from a shell started the same way).
+fn umask() -> u32 {
+    let out = std::process::Command::new("sh")
+        .args(["-c", "umask"])
+        .output()
+        .unwrap();
+    u32::from_str_radix(String::from_utf8_lossy(&out.stdout).trim(), 8).unwrap()
 }

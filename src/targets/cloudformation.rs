@@ -9,7 +9,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
 use crate::error::Error;
-use crate::plan::{Aws, Certificate, Check, Plan, Tag};
+use crate::plan::{Aws, Certificate, Check, Plan, Tag, CLASSIC_TLS_POLICY_NAME};
 use crate::render::{Format, Renderer};
 use crate::spec::model::{LoadBalancerKind, TlsMode};
 use crate::spec::yaml::{self, Node, NodeKind};
@@ -62,9 +62,6 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/cloudformation/row-target.yaml.hbs"),
     ),
 ];
-
-/// The name of the Classic ELB's SSL negotiation policy (one per balancer).
-const CLASSIC_TLS_POLICY_NAME: &str = "ImpalaTLSNegotiationPolicy";
 
 /// The registry of the CloudFormation templates.
 pub fn renderer() -> Result<Renderer, Error> {

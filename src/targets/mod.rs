@@ -3,6 +3,7 @@
 //! through a [`crate::render::Renderer`] of its format, and it knows nothing of the other
 //! targets.
 
+pub mod aws_cli;
 pub mod cloudformation;
 pub mod haproxy;
 pub mod impala_config;
