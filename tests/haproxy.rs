@@ -501,24 +501,28 @@ fn serve(ip: Ipv4Addr, listener: TcpListener) -> (Arc<AtomicBool>, JoinHandle<()
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     listener.set_nonblocking(true).unwrap();
+    let answer = move |mut s: TcpStream| {
+        thread::spawn(move || {
+            let _ = s.set_nonblocking(false);
+            let _ = s.set_read_timeout(Some(Duration::from_secs(20)));
+            if s.write_all(format!("{ip}\n").as_bytes()).is_ok() {
+                let mut sink = [0u8; 64];
+                while matches!(s.read(&mut sink), Ok(n) if n > 0) {}
+            }
+        });
+    };
     let thread = thread::spawn(move || {
         while !flag.load(Ordering::SeqCst) {
             match listener.accept() {
-                Ok((mut s, _)) => {
-                    thread::spawn(move || {
-                        let _ = s.set_nonblocking(false);
-                        let _ = s.set_read_timeout(Some(Duration::from_secs(20)));
-                        if s.write_all(format!("{ip}\n").as_bytes()).is_ok() {
-                            let mut sink = [0u8; 64];
-                            while matches!(s.read(&mut sink), Ok(n) if n > 0) {}
-                        }
-                    });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    thread::sleep(Duration::from_millis(5))
-                }
-                Err(_) => thread::sleep(Duration::from_millis(5)),
+                Ok((s, _)) => answer(s),
+                Err(_) => thread::sleep(Duration::from_millis(1)),
             }
+        }
+        // Like a daemon that stops: connections the kernel already completed in the accept
+        // queue are answered, not reset when the socket closes (which would fail a client
+        // mid-stream for a reason no balancer can retry); new ones are refused from here on.
+        while let Ok((s, _)) = listener.accept() {
+            answer(s);
         }
     });
     (stop, thread)
