@@ -7,9 +7,8 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::fs::File;
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{Run, TempDir, Test};
@@ -1318,61 +1317,24 @@ fn shellcheck_reports_nothing() {
     );
 }
 
-/// A `moto_server` on a free loopback port, stopped when dropped (also when a test fails).
+/// moto with `tests/moto_aws_cli.py`, the script tests' helper.
 struct Moto {
-    child: Child,
-    endpoint: String,
+    server: common::MotoServer,
     region: &'static str,
 }
 
 impl Moto {
     fn start(region: &'static str) -> Moto {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(common::tool("moto_server"))
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            // moto issues a requested certificate once it is this many seconds old, whatever
-            // DNS holds: long enough for the script to see it pending and write its validation
-            // records (a few slow AWS CLI calls), short enough to wait for in a test.
-            .env("MOTO_ACM_VALIDATION_WAIT", "10")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start moto_server");
-        let moto = Moto {
-            child,
-            endpoint: format!("http://127.0.0.1:{port}"),
-            region,
-        };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "moto_server did not listen on {port} within 60s"
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        moto
+        // moto issues a requested certificate once it is this many seconds old, whatever DNS
+        // holds: long enough for the script to see it pending and write its validation records
+        // (a few slow AWS CLI calls), short enough to wait for in a test.
+        let server = common::MotoServer::start(&[("MOTO_ACM_VALIDATION_WAIT", "10")]);
+        Moto { server, region }
     }
 
     /// Runs `tests/moto_aws_cli.py` against this server; its JSON answer.
     fn py(&self, args: &[&str]) -> Value {
-        let out = Command::new(common::tool("python"))
-            .arg(common::repo().join("tests/moto_aws_cli.py"))
-            .arg(&self.endpoint)
-            .arg(self.region)
-            .args(args)
-            .output()
-            .expect("run tests/moto_aws_cli.py");
-        assert!(
-            out.status.success(),
-            "moto_aws_cli.py {args:?} failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
+        self.server.py("moto_aws_cli.py", self.region, args)
     }
 
     /// Runs a generated script with bash against this server, with `args`, at most 10
@@ -1398,7 +1360,7 @@ impl Moto {
             .env_clear()
             .env("PATH", path)
             .env("HOME", &home)
-            .env("AWS_ENDPOINT_URL", &self.endpoint)
+            .env("AWS_ENDPOINT_URL", &self.server.endpoint)
             .env("AWS_CONFIG_FILE", dir.join("no-config"))
             .env("AWS_SHARED_CREDENTIALS_FILE", &credentials)
             .stdout(File::create(dir.join("stdout")).unwrap())
@@ -1448,13 +1410,6 @@ impl Moto {
         }
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         self.py(&args)
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -4,10 +4,8 @@
 
 mod common;
 
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use common::{Run, Test};
 use impala_lbgen::diagnostics::Source;
@@ -1236,63 +1234,17 @@ fn checkov_fails_only_what_a_spec_chose() {
     assert_eq!(checkov_failures(dir.path()), want);
 }
 
-/// A `moto_server` on a free loopback port, stopped when dropped (also when a test fails).
-struct Moto {
-    child: Child,
-    endpoint: String,
-}
+/// moto with `tests/moto_e2e.py`, the CloudFormation deployment's helper.
+struct Moto(common::MotoServer);
 
 impl Moto {
     fn start() -> Moto {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(common::tool("moto_server"))
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start moto_server");
-        let moto = Moto {
-            child,
-            endpoint: format!("http://127.0.0.1:{port}"),
-        };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "moto_server did not listen on {port} within 60s"
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        moto
+        Moto(common::MotoServer::start(&[]))
     }
 
     /// Runs `tests/moto_e2e.py` against this server; its JSON answer.
     fn py(&self, args: &[&str]) -> Value {
-        let python = common::tool("python");
-        let out = Command::new(python)
-            .arg(common::repo().join("tests/moto_e2e.py"))
-            .arg(&self.endpoint)
-            .arg("us-west-2")
-            .args(args)
-            .output()
-            .expect("run tests/moto_e2e.py");
-        assert!(
-            out.status.success(),
-            "moto_e2e.py {args:?} failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.0.py("moto_e2e.py", "us-west-2", args)
     }
 }
 

@@ -224,3 +224,69 @@ pub fn node_modules() -> PathBuf {
             panic!("@cdktf/hcl2json is not installed: run scripts/test, which installs it")
         })
 }
+
+/// A `moto_server` (a local AWS API) on a free loopback port, stopped when dropped, also when a
+/// test fails. `env` is passed to it, such as `MOTO_ACM_VALIDATION_WAIT`.
+pub struct MotoServer {
+    child: std::process::Child,
+    pub endpoint: String,
+}
+
+impl MotoServer {
+    #[track_caller]
+    pub fn start(env: &[(&str, &str)]) -> MotoServer {
+        use std::net::{TcpListener, TcpStream};
+        use std::time::{Duration, Instant};
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(tool("moto_server"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start moto_server");
+        let moto = MotoServer {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "moto_server did not listen on {port} within 60s"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        moto
+    }
+
+    /// Runs the Python helper `tests/<script>` (boto3, from the tools' venv) against this
+    /// server: `script ENDPOINT REGION ARGS...`; its JSON answer.
+    #[track_caller]
+    pub fn py(&self, script: &str, region: &str, args: &[&str]) -> serde_json::Value {
+        let out = Command::new(tool("python"))
+            .arg(repo().join("tests").join(script))
+            .arg(&self.endpoint)
+            .arg(region)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("run tests/{script}: {e}"));
+        assert!(
+            out.status.success(),
+            "{script} {args:?} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+impl Drop for MotoServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
