@@ -252,11 +252,15 @@ fn render_all(plan: &Plan, scope: Option<Scope>) {
         spec::yaml::parse(&cfn)
             .unwrap_or_else(|e| panic!("cloudformation output is not YAML: {e:?}\n{cfn}"));
         targets::terraform::render(plan).expect("terraform renders");
+        targets::aws_cli::render(plan).expect("aws-cli renders");
     }
     if scope.is_none_or(|s| s.haproxy) && plan.daemons.iter().all(|d| d.host.is_some()) {
         targets::haproxy::render(plan).expect("haproxy renders");
     }
-    targets::impala_config::render(plan).expect("impala-config renders");
+    // impala-config reads every section, so the command validates with the spec's own scope.
+    if scope.is_none() {
+        targets::impala_config::render(plan).expect("impala-config renders");
+    }
 }
 
 #[test]
