@@ -16,6 +16,16 @@ use crate::error::Error;
 /// Marks a value the format cannot represent; never valid in any output.
 pub const POISON: char = '\u{0}';
 
+/// Delimits a [`slot`] placeholder. A control character: every escape function escapes or
+/// refuses it, so no value can print one.
+const SLOT: char = '\u{1}';
+
+/// The placeholder for block `index` of [`Renderer::render_spliced`], for a view to hold where
+/// the template prints it raw.
+pub fn slot(index: usize) -> String {
+    format!("{SLOT}{index}{SLOT}")
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// YAML: every string a double-quoted scalar.
@@ -79,13 +89,57 @@ impl Renderer {
         Ok(out)
     }
 
-    /// Renders template `name` once for each row and joins the results with line breaks (no
-    /// line break after the last), for the document to place raw: `{{{rows.instances}}}`.
+    /// Renders template `name` with `data`, where `data` holds [`slot`] placeholders, then
+    /// puts `blocks[i]` where `slot(i)` was printed raw (`{{{rows.instances}}}`). `blocks` runs
+    /// on another thread while the document renders.
     ///
-    /// For lists that grow with the cluster, such as a line per daemon. Each row gets a small
-    /// context of its own and the document's context stays small, which matters: handlebars
-    /// copies the current context into every partial it expands, so a document whose context
-    /// held every daemon would copy them all again for each partial.
+    /// For lists that grow with the cluster, such as a line per daemon (see
+    /// [`Renderer::render_rows`]): the document's context stays small, which matters, since
+    /// handlebars copies the current context into every partial it expands; a context that
+    /// held every daemon, or the text of their rows, would be copied again for each partial.
+    pub fn render_spliced<T: Serialize + Sync>(
+        &self,
+        name: &str,
+        data: &T,
+        blocks: impl FnOnce() -> Result<Vec<String>, Error> + Send,
+    ) -> Result<String, Error> {
+        let (document, blocks) = std::thread::scope(|s| {
+            let blocks = s.spawn(blocks);
+            let document = self.render(name, data);
+            let blocks = blocks
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (document, blocks)
+        });
+        self.splice(&document?, &blocks?)
+    }
+
+    /// Replaces each [`slot`] in `document` with its block. A slot character that is not part of
+    /// a placeholder with a block is refused: only a value that should have been escaped could
+    /// have put it there.
+    fn splice(&self, document: &str, blocks: &[String]) -> Result<String, Error> {
+        let refused = || Error::Render {
+            target: self.target,
+            message: "a value cannot be written safely in this format".into(),
+        };
+        let size = document.len() + blocks.iter().map(String::len).sum::<usize>();
+        let mut out = String::with_capacity(size);
+        let mut rest = document;
+        while let Some(start) = rest.find(SLOT) {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + SLOT.len_utf8()..];
+            let end = after.find(SLOT).ok_or_else(refused)?;
+            let index: usize = after[..end].parse().map_err(|_| refused())?;
+            out.push_str(blocks.get(index).ok_or_else(refused)?);
+            rest = &after[end + SLOT.len_utf8()..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
+    /// Renders template `name` once for each row and joins the results with line breaks (no
+    /// line break after the last): a block for [`Renderer::render_spliced`]. Each row gets a
+    /// small context of its own.
     pub fn render_rows<T: Serialize>(
         &self,
         name: &str,
@@ -405,6 +459,42 @@ mod tests {
         assert!(r
             .render("t", &serde_json::json!({"v": "a\nrm -rf /", "n": 5}))
             .is_err());
+    }
+
+    #[test]
+    fn spliced_blocks_land_where_their_slots_are_and_only_there() {
+        let r = Renderer::new(
+            "test",
+            Format::Yaml,
+            &[
+                (
+                    "doc",
+                    "a: {{v}}\nlist:\n{{{rows.one}}}\nraw: {{{n}}}\n{{{rows.two}}}",
+                ),
+                ("row", "  - {{this}}"),
+            ],
+        )
+        .unwrap();
+        let view = |v: &str, raw: &str| serde_json::json!({"v": v, "n": raw, "rows": {"one": slot(0), "two": slot(1)}});
+        let blocks = || {
+            Ok(vec![
+                r.render_rows("row", ["x", "y\u{1}0\u{1}"])?,
+                "end".into(),
+            ])
+        };
+        assert_eq!(
+            r.render_spliced("doc", &view("\u{1}1\u{1}", "1"), blocks)
+                .unwrap(),
+            "a: \"\\u00011\\u0001\"\nlist:\n  - \"x\"\n  - \"y\\u00010\\u0001\"\nraw: 1\nend"
+        );
+        // A stray slot character (here from a raw value) is refused. (A raw value is validated
+        // text or a number: one that spelled a whole placeholder would be spliced.)
+        for raw in ["\u{1}", "\u{1}9\u{1}", "\u{1}x\u{1}", "a\u{1}1"] {
+            assert!(
+                r.render_spliced("doc", &view("v", raw), blocks).is_err(),
+                "{raw:?}"
+            );
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde::{Serialize, Serializer};
 
 use crate::error::Error;
 use crate::plan::{Aws, Certificate, Check, Plan, Tag, CLASSIC_TLS_POLICY_NAME};
-use crate::render::{Format, Renderer};
+use crate::render::{self, Format, Renderer};
 use crate::spec::model::{LoadBalancerKind, TlsMode};
 use crate::spec::yaml::{self, Node, NodeKind};
 
@@ -77,19 +77,17 @@ pub fn render(plan: &Plan) -> Result<String, Error> {
 /// (That every template reads back as YAML is proved by the tests and the fuzzer, not here:
 /// parsing the output again would cost more than rendering it.)
 pub fn render_with(renderer: &Renderer, plan: &Plan) -> Result<String, Error> {
-    let mut view = View::new(plan)?;
-    view.rows = Rows {
-        commands: renderer.render_rows("row-add-group-command", &view.metadata.commands)?,
-        instances: match view.classic {
-            true => renderer.render_rows("row-instance", &view.instances)?,
-            false => String::new(),
-        },
-        targets: match view.classic {
-            true => String::new(),
-            false => renderer.render_rows("row-target", &view.instances)?,
-        },
-    };
-    renderer.render("template", &view)
+    let view = View::new(plan)?;
+    renderer.render_spliced("template", &view, || {
+        let members = match view.classic {
+            true => "row-instance",
+            false => "row-target",
+        };
+        Ok(vec![
+            renderer.render_rows("row-add-group-command", &view.metadata.commands)?,
+            renderer.render_rows(members, &view.instances)?,
+        ])
+    })
 }
 
 /// Renders the plan as a CloudFormation template in JSON: the YAML render, keys in the same
@@ -279,15 +277,23 @@ pub struct MetadataView {
     pub commands: Vec<String>,
 }
 
-/// The lists with a line per daemon, each rendered by its row template.
-#[derive(Debug, Default, Serialize)]
+/// Where the lists with a line per daemon go: placeholders for the blocks the row templates
+/// render (see `Renderer::render_spliced`).
+#[derive(Debug, Serialize)]
 pub struct Rows {
     /// `AddBackEndGroup` in the Metadata: a command per instance.
     pub commands: String,
-    /// The Classic ELB's `Instances`.
-    pub instances: String,
-    /// An NLB target group's `Targets`.
-    pub targets: String,
+    /// The Classic ELB's `Instances`, or an NLB target group's `Targets`.
+    pub members: String,
+}
+
+impl Default for Rows {
+    fn default() -> Rows {
+        Rows {
+            commands: render::slot(0),
+            members: render::slot(1),
+        }
+    }
 }
 
 /// `hs2-http` → `Hs2Http`: a service in a logical ID (letters and digits only).
