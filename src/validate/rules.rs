@@ -136,23 +136,24 @@ fn service_ports(spec: &Spec, out: &mut Out) {
 }
 
 fn daemons(spec: &Spec, out: &mut Out) {
-    let mut hosts: HashMap<&str, usize> = HashMap::new();
-    let mut ids: HashMap<&str, usize> = HashMap::new();
+    let mut hosts: HashMap<&str, usize> = HashMap::with_capacity(spec.daemons.len());
+    let mut ids: HashMap<&str, usize> = HashMap::with_capacity(spec.daemons.len());
     for (i, d) in spec.daemons.iter().enumerate() {
-        let at = Path::root().key("daemons").index(i);
+        // Built only for a problem: a large cluster has thousands of daemons and few problems.
+        let at = || Path::root().key("daemons").index(i);
         if d.host.is_none() && d.instance_id.is_none() {
             out.push(
-                Diagnostic::error(at.clone(), "a daemon needs a host, an instance_id, or both")
+                Diagnostic::error(at(), "a daemon needs a host, an instance_id, or both")
                     .hint("host for HAProxy, instance_id for AWS"),
             );
         }
         if let Some(h) = &d.host {
             if let Err(why) = syntax::host(h) {
-                out.push(Diagnostic::error(at.key("host"), format!("host {h:?} is not a DNS name or IP address: {why}")).hint("write the impalad's host name, such as ip-10-30-1-35.ec2.internal, or its IP address"));
+                out.push(Diagnostic::error(at().key("host"), format!("host {h:?} is not a DNS name or IP address: {why}")).hint("write the impalad's host name, such as ip-10-30-1-35.ec2.internal, or its IP address"));
             } else if let Some(first) = hosts.insert(h.as_str(), i) {
                 out.push(
                     Diagnostic::error(
-                        at.key("host"),
+                        at().key("host"),
                         format!("host {h} is listed twice (also daemons[{first}])"),
                     )
                     .hint("list each impalad once"),
@@ -162,13 +163,13 @@ fn daemons(spec: &Spec, out: &mut Out) {
         if let Some(id) = &d.instance_id {
             if let Err(why) = syntax::aws_id(id, "i") {
                 out.push(Diagnostic::error(
-                    at.key("instance_id"),
+                    at().key("instance_id"),
                     format!("instance_id {id:?} is not an EC2 instance ID: {why}"),
                 ));
             } else if let Some(first) = ids.insert(id.as_str(), i) {
                 out.push(
                     Diagnostic::error(
-                        at.key("instance_id"),
+                        at().key("instance_id"),
                         format!("instance {id} is listed twice (also daemons[{first}])"),
                     )
                     .hint("list each impalad once"),

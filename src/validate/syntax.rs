@@ -126,23 +126,27 @@ pub fn cidr(s: &str) -> Result<Cidr, String> {
 /// An AWS resource ID such as `i-0a1b2c3d4e5f60035`: the prefix, a hyphen, and 8 or 17
 /// lower-case hex digits.
 pub fn aws_id(s: &str, prefix: &str) -> Result<(), String> {
-    let form =
-        format!("{prefix}- and 8 or 17 lower-case hex digits, such as {prefix}-0a1b2c3d4e5f67890");
+    let form = || {
+        format!("{prefix}- and 8 or 17 lower-case hex digits, such as {prefix}-0a1b2c3d4e5f67890")
+    };
     let Some(hex) = s.strip_prefix(prefix).and_then(|r| r.strip_prefix('-')) else {
         return Err(format!(
-            "it does not start with {prefix}-; the form is {form}"
+            "it does not start with {prefix}-; the form is {}",
+            form()
         ));
     };
     if !(hex.len() == 8 || hex.len() == 17) {
         return Err(format!(
-            "it has {} characters after {prefix}-; the form is {form}",
-            hex.chars().count()
+            "it has {} characters after {prefix}-; the form is {}",
+            hex.chars().count(),
+            form()
         ));
     }
     if let Some(c) = hex.chars().find(|c| !matches!(c, '0'..='9' | 'a'..='f')) {
         return Err(format!(
-            "{} is not a lower-case hex digit; the form is {form}",
-            describe_char(c)
+            "{} is not a lower-case hex digit; the form is {}",
+            describe_char(c),
+            form()
         ));
     }
     Ok(())
