@@ -52,6 +52,9 @@ impl Format {
     }
 }
 
+/// A block of text for [`Renderer::render_spliced`]: rendered on a thread of its own.
+pub type Block<'a> = &'a (dyn Fn() -> Result<String, Error> + Sync);
+
 /// A template registry for one format and one target.
 pub struct Renderer {
     target: &'static str,
@@ -90,8 +93,9 @@ impl Renderer {
     }
 
     /// Renders template `name` with `data`, where `data` holds [`slot`] placeholders, then
-    /// puts `blocks[i]` where `slot(i)` was printed raw (`{{{rows.instances}}}`). `blocks` runs
-    /// on another thread while the document renders.
+    /// puts the text of `blocks[i]` where `slot(i)` was printed raw (`{{{rows.instances}}}`).
+    /// The blocks render on other threads while the document renders on this one (the last
+    /// block too, after the document).
     ///
     /// For lists that grow with the cluster, such as a line per daemon (see
     /// [`Renderer::render_rows`]): the document's context stays small, which matters, since
@@ -101,17 +105,26 @@ impl Renderer {
         &self,
         name: &str,
         data: &T,
-        blocks: impl FnOnce() -> Result<Vec<String>, Error> + Send,
+        blocks: &[Block<'_>],
     ) -> Result<String, Error> {
-        let (document, blocks) = std::thread::scope(|s| {
-            let blocks = s.spawn(blocks);
+        let (document, rendered) = std::thread::scope(|s| {
+            let (last, others) = match blocks.split_last() {
+                Some((last, others)) => (Some(last), others),
+                None => (None, blocks),
+            };
+            let running: Vec<_> = others.iter().map(|block| s.spawn(*block)).collect();
             let document = self.render(name, data);
-            let blocks = blocks
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (document, blocks)
+            let last = last.map(|block| block());
+            let mut rendered: Vec<_> = running
+                .into_iter()
+                .map(|r| r.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect();
+            rendered.extend(last);
+            (document, rendered)
         });
-        self.splice(&document?, &blocks?)
+        let document = document?;
+        let blocks = rendered.into_iter().collect::<Result<Vec<_>, _>>()?;
+        self.splice(&document, &blocks)
     }
 
     /// Replaces each [`slot`] in `document` with its block. A slot character that is not part of
@@ -476,12 +489,9 @@ mod tests {
         )
         .unwrap();
         let view = |v: &str, raw: &str| serde_json::json!({"v": v, "n": raw, "rows": {"one": slot(0), "two": slot(1)}});
-        let blocks = || {
-            Ok(vec![
-                r.render_rows("row", ["x", "y\u{1}0\u{1}"])?,
-                "end".into(),
-            ])
-        };
+        let rows = || r.render_rows("row", ["x", "y\u{1}0\u{1}"]);
+        let end = || Ok("end".to_string());
+        let blocks: &[Block] = &[&rows, &end];
         assert_eq!(
             r.render_spliced("doc", &view("\u{1}1\u{1}", "1"), blocks)
                 .unwrap(),

@@ -10,7 +10,7 @@ use serde::{Serialize, Serializer};
 
 use crate::error::Error;
 use crate::plan::{Aws, Certificate, Check, Plan, Tag, CLASSIC_TLS_POLICY_NAME};
-use crate::render::{self, Format, Renderer};
+use crate::render::{self, Block, Format, Renderer};
 use crate::spec::model::{LoadBalancerKind, TlsMode};
 use crate::spec::yaml::{self, Node, NodeKind};
 
@@ -78,16 +78,14 @@ pub fn render(plan: &Plan) -> Result<String, Error> {
 /// parsing the output again would cost more than rendering it.)
 pub fn render_with(renderer: &Renderer, plan: &Plan) -> Result<String, Error> {
     let view = View::new(plan)?;
-    renderer.render_spliced("template", &view, || {
-        let members = match view.classic {
-            true => "row-instance",
-            false => "row-target",
-        };
-        Ok(vec![
-            renderer.render_rows("row-add-group-command", &view.metadata.commands)?,
-            renderer.render_rows(members, &view.instances)?,
-        ])
-    })
+    let member_row = match view.classic {
+        true => "row-instance",
+        false => "row-target",
+    };
+    let commands: Block =
+        &|| renderer.render_rows("row-add-group-command", &view.metadata.commands);
+    let members: Block = &|| renderer.render_rows(member_row, &view.instances);
+    renderer.render_spliced("template", &view, &[commands, members])
 }
 
 /// Renders the plan as a CloudFormation template in JSON: the YAML render, keys in the same
