@@ -93,7 +93,7 @@ impl Renderer {
     }
 
     /// Renders template `name` with `data`, where `data` holds [`slot`] placeholders, then
-    /// puts the text of `blocks[i]` where `slot(i)` was printed raw (`{{{rows.instances}}}`).
+    /// puts the text of `blocks[i]` where `slot(i)` was printed raw (`{{{rows.members}}}`).
     /// The blocks render on other threads while the document renders on this one (the last
     /// block too, after the document).
     ///

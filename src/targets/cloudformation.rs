@@ -47,8 +47,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "tags",
         include_str!("../../templates/cloudformation/tags.yaml.hbs"),
     ),
-    // Rows: rendered once per daemon and placed raw in the document (see
-    // `Renderer::render_rows`).
+    // Rows: rendered once per daemon and spliced into the document (see
+    // `Renderer::render_spliced`).
     (
         "row-add-group-command",
         include_str!("../../templates/cloudformation/row-add-group-command.yaml.hbs"),
