@@ -20,29 +20,6 @@ use serde_json::{json, Value};
 
 // --- helpers --------------------------------------------------------------------------------
 
-/// A spec file as JSON (our YAML reader, the one the binary uses).
-fn spec_json(path: &Path) -> Value {
-    let text = std::fs::read_to_string(path).unwrap();
-    impala_lbgen::spec::yaml::parse(&text).unwrap().to_json()
-}
-
-fn example(name: &str) -> Value {
-    spec_json(&common::repo().join("examples").join(format!("{name}.yaml")))
-}
-
-/// The shipped examples that have an `aws` section.
-fn aws_examples() -> Vec<(String, PathBuf)> {
-    let list: Vec<_> = common::examples()
-        .into_iter()
-        .filter(|(_, p)| spec_json(p).get("aws").is_some())
-        .collect();
-    assert!(
-        list.len() >= 3,
-        "cluster1, classic-tls and nlb-tls at least"
-    );
-    list
-}
-
 /// Runs `impala-lbgen -c <spec> aws-cli` on a spec file.
 fn generate_file(spec: &Path) -> Run {
     Test::new()
@@ -91,68 +68,6 @@ fn secs(v: &Value, default: u64) -> u64 {
         }
         _ => panic!("duration {v}"),
     }
-}
-
-/// Specs beside the examples, covering every branch of the templates: every TLS mode on both
-/// balancer kinds, a certificate without a hosted zone, an HTTP health check, no access logs,
-/// an IPv6 client block, a custom name. Warnings are fine.
-fn variants() -> Vec<(&'static str, Value)> {
-    let mut out = Vec::new();
-
-    let mut v = example("cluster1");
-    v.as_object_mut().unwrap().remove("tls");
-    out.push(("classic-plain", v));
-
-    let mut v = example("cluster1");
-    v["tls"] = json!({"mode": "passthrough", "domain": "impala.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ"});
-    out.push(("classic-passthrough", v));
-
-    let mut v = example("cluster1");
-    v["tls"] = json!({"mode": "offload", "domain": "*.impala.example.com",
-        "subject_alternative_names": ["impala.example.com", "Impala.Example.ORG"]});
-    out.push(("classic-wildcard", v));
-
-    let mut v = example("cluster1");
-    v["health_check"] = json!({"http": {"port": 25000}, "interval": "5s", "timeout": "2s"});
-    v["aws"].as_object_mut().unwrap().remove("access_logs");
-    v["services"] = json!({"hs2_http": {"port": 443, "backend_port": 28000}});
-    out.push(("classic-http-check", v));
-
-    let mut v = example("nlb-tls");
-    v["tls"] = json!({"mode": "passthrough"});
-    v["idle_timeout"] = json!("1h");
-    v["aws"].as_object_mut().unwrap().remove("access_logs");
-    out.push(("nlb-passthrough", v));
-
-    let mut v = example("nlb-tls");
-    v.as_object_mut().unwrap().remove("tls");
-    v.as_object_mut().unwrap().remove("services");
-    v.as_object_mut().unwrap().remove("health_check");
-    v["idle_timeout"] = json!(6000);
-    v["aws"]["client_cidrs"] = json!(["10.0.0.0/8", "2001:db8::/32"]);
-    v["aws"]["name"] = json!("impala-nlb");
-    v["aws"]["scheme"] = json!("internet-facing");
-    out.push(("nlb-plain", v));
-
-    let mut v = example("nlb-tls");
-    v["tls"] = json!({"mode": "bridge",
-        "certificate_arn": "arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
-        "policy": "ELBSecurityPolicy-TLS13-1-3-2021-06"});
-    out.push(("nlb-bridge", v));
-
-    let mut v = example("nlb-tls");
-    v["tls"].as_object_mut().unwrap().remove("hosted_zone_id");
-    out.push(("nlb-no-zone", v));
-    out
-}
-
-/// Every spec the script tests check: the AWS examples and the variants, as `(name, spec)`.
-fn all_specs() -> Vec<(String, Value)> {
-    aws_examples()
-        .into_iter()
-        .map(|(n, p)| (n, spec_json(&p)))
-        .chain(variants().into_iter().map(|(n, v)| (n.to_string(), v)))
-        .collect()
 }
 
 // --- reading a script back with bash ---------------------------------------------------------
@@ -709,7 +624,7 @@ fn check_against_spec(spec: &Value, script: &str) {
 fn snapshots_of_every_example() {
     for (name, path) in common::examples() {
         let run = generate_file(&path);
-        if spec_json(&path).get("aws").is_none() {
+        if common::spec_json(&path).get("aws").is_none() {
             // An on-premises spec has no AWS balancer to build: refused, and said why.
             let run = run.fails(1);
             assert!(run.stdout.is_empty());
@@ -728,16 +643,16 @@ fn snapshots_of_every_example() {
 
 #[test]
 fn every_example_holds_what_its_spec_asks_for() {
-    for (name, path) in aws_examples() {
+    for (name, path) in common::aws_examples() {
         println!("checking {name}");
         let script = generate_file(&path).ok().stdout;
-        check_against_spec(&spec_json(&path), &script);
+        check_against_spec(&common::spec_json(&path), &script);
     }
 }
 
 #[test]
 fn every_variant_holds_what_its_spec_asks_for() {
-    for (name, spec) in variants() {
+    for (name, spec) in common::aws_variants() {
         println!("checking {name}");
         let script = generate_spec(&spec).ok().stdout;
         check_against_spec(&spec, &script);
@@ -747,7 +662,7 @@ fn every_variant_holds_what_its_spec_asks_for() {
 #[test]
 fn bash_parses_every_script() {
     let dir = TempDir::new("aws-cli-bash-n");
-    for (name, spec) in all_specs() {
+    for (name, spec) in common::all_aws_specs() {
         let file = dir.write(&format!("{name}.sh"), &generate_spec(&spec).ok().stdout);
         let out = Command::new("bash").arg("-n").arg(&file).output().unwrap();
         assert!(
@@ -817,7 +732,7 @@ fn the_walkthrough_spec_is_the_walkthrough() {
 
 #[test]
 fn scripts_are_byte_identical_for_the_same_spec() {
-    for (name, path) in aws_examples() {
+    for (name, path) in common::aws_examples() {
         let a = generate_file(&path).ok().stdout;
         let b = generate_file(&path).ok().stdout;
         assert_eq!(a, b, "{name}");
@@ -1103,7 +1018,7 @@ fn the_validator_refuses_what_aws_refuses() {
         ("aws:created", "x", "starts with aws:"),
         ("Name", "x", "sets the Name tag itself"),
     ] {
-        let mut spec = example("cluster1");
+        let mut spec = common::example("cluster1");
         spec["aws"]["tags"] = json!({ key: value });
         let run = generate_spec(&spec).fails(1);
         assert!(run.stdout.is_empty());
@@ -1125,7 +1040,7 @@ fn the_validator_refuses_what_aws_refuses() {
         (&["aws", "name"], "elb;rm"),
         (&["tls", "domain"], "impala.example.com`x`"),
     ] {
-        let mut spec = example("cluster1");
+        let mut spec = common::example("cluster1");
         let mut at = &mut spec;
         for p in &path[..path.len() - 1] {
             at = &mut at[*p];
@@ -1289,7 +1204,7 @@ fn shellcheck(files: &[PathBuf], exclude: &[&str]) -> String {
 fn shellcheck_reports_nothing() {
     let dir = TempDir::new("aws-cli-shellcheck");
     let mut files = Vec::new();
-    for (name, spec) in all_specs() {
+    for (name, spec) in common::all_aws_specs() {
         files.push(dir.write(&format!("{name}.sh"), &generate_spec(&spec).ok().stdout));
     }
     assert!(files.len() >= 11);
@@ -1528,7 +1443,7 @@ fn comparable(mut state: Value) -> Value {
 fn the_classic_example_builds_in_moto_twice_and_converges() {
     let moto = Moto::start("us-west-2");
     let ids = moto.py(&["setup", "cluster1-logs", "example.com"]);
-    let spec = with_moto_ids(example("cluster1"), &ids);
+    let spec = with_moto_ids(common::example("cluster1"), &ids);
     let script = script_for_moto(&spec, &ids);
     let dir = TempDir::new("aws-cli-moto-classic");
 
@@ -1716,7 +1631,7 @@ fn the_classic_example_builds_in_moto_twice_and_converges() {
 fn the_nlb_example_builds_in_moto_twice_and_converges() {
     let moto = Moto::start("eu-west-1");
     let ids = moto.py(&["setup", "bi-nlb-logs", "bi.example.com"]);
-    let spec = with_moto_ids(example("nlb-tls"), &ids);
+    let spec = with_moto_ids(common::example("nlb-tls"), &ids);
     let script = script_for_moto(&spec, &ids);
     let dir = TempDir::new("aws-cli-moto-nlb");
 

@@ -16,25 +16,6 @@ use serde_json::{json, Value};
 
 // --- helpers --------------------------------------------------------------------------------
 
-/// A spec file as JSON (our YAML reader, the one the binary uses).
-fn spec_json(path: &Path) -> Value {
-    let text = std::fs::read_to_string(path).unwrap();
-    impala_lbgen::spec::yaml::parse(&text).unwrap().to_json()
-}
-
-/// The shipped examples that have an `aws` section (the others are refused, see below).
-fn aws_examples() -> Vec<(String, PathBuf)> {
-    let list: Vec<_> = common::examples()
-        .into_iter()
-        .filter(|(_, p)| spec_json(p).get("aws").is_some())
-        .collect();
-    assert!(
-        list.len() >= 3,
-        "cluster1, classic-tls and nlb-tls at least"
-    );
-    list
-}
-
 /// Runs `impala-lbgen -c <spec> cloudformation [args]` on a spec file.
 fn generate_file(spec: &Path, args: &[&str]) -> Run {
     Test::new()
@@ -560,71 +541,11 @@ fn check_against_spec(spec: &Value, t: &Value) {
 
 // --- variants of the examples, covering every branch of the templates ------------------------
 
-fn example(name: &str) -> Value {
-    spec_json(&common::repo().join("examples").join(format!("{name}.yaml")))
-}
-
-/// Specs beside the examples: every TLS mode on both balancer kinds, an HTTP health check,
-/// no access logs, a wildcard domain, an IPv6 client block, a custom name. Warnings are fine.
-fn variants() -> Vec<(&'static str, Value)> {
-    let mut out = Vec::new();
-
-    let mut v = example("cluster1");
-    v.as_object_mut().unwrap().remove("tls");
-    out.push(("classic-plain", v));
-
-    let mut v = example("cluster1");
-    v["tls"] = json!({"mode": "passthrough", "domain": "impala.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ"});
-    out.push(("classic-passthrough", v));
-
-    let mut v = example("cluster1");
-    v["tls"] = json!({"mode": "offload", "domain": "*.impala.example.com",
-        "subject_alternative_names": ["impala.example.com", "impala.example.org"]});
-    out.push(("classic-wildcard", v));
-
-    let mut v = example("cluster1");
-    v["health_check"] = json!({"http": {"port": 25000}, "interval": "5s", "timeout": "2s"});
-    v["aws"].as_object_mut().unwrap().remove("access_logs");
-    v["services"] = json!({"hs2_http": {"port": 443, "backend_port": 28000}});
-    out.push(("classic-http-check", v));
-
-    let mut v = example("nlb-tls");
-    v["tls"] = json!({"mode": "passthrough"});
-    v["idle_timeout"] = json!("1h");
-    v["aws"].as_object_mut().unwrap().remove("access_logs");
-    out.push(("nlb-passthrough", v));
-
-    let mut v = example("nlb-tls");
-    v.as_object_mut().unwrap().remove("tls");
-    v.as_object_mut().unwrap().remove("services");
-    v.as_object_mut().unwrap().remove("health_check");
-    v["idle_timeout"] = json!(6000);
-    v["aws"]["client_cidrs"] = json!(["10.0.0.0/8", "2001:db8::/32"]);
-    v["aws"]["name"] = json!("impala-nlb");
-    out.push(("nlb-plain", v));
-
-    let mut v = example("nlb-tls");
-    v["tls"] = json!({"mode": "bridge",
-        "certificate_arn": "arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
-        "policy": "ELBSecurityPolicy-TLS13-1-3-2021-06"});
-    out.push(("nlb-bridge", v));
-    out
-}
-
-/// Every spec the lint tests check: the examples and the variants, as `(name, spec)`.
-fn all_specs() -> Vec<(String, Value)> {
-    aws_examples()
-        .into_iter()
-        .map(|(n, p)| (n, spec_json(&p)))
-        .chain(variants().into_iter().map(|(n, v)| (n.to_string(), v)))
-        .collect()
-}
-
 // --- tests -----------------------------------------------------------------------------------
 
 #[test]
 fn snapshots_of_every_example() {
-    for (name, path) in aws_examples() {
+    for (name, path) in common::aws_examples() {
         let yaml = generate_file(&path, &[]).ok().stdout;
         insta::assert_snapshot!(name.clone(), yaml);
         let json = generate_file(&path, &["--format", "json"]).ok().stdout;
@@ -634,17 +555,17 @@ fn snapshots_of_every_example() {
 
 #[test]
 fn every_example_holds_what_its_spec_asks_for() {
-    for (name, path) in aws_examples() {
+    for (name, path) in common::aws_examples() {
         let run = generate_file(&path, &[]).ok();
         let t = parse_yaml(&run.stdout);
         println!("checking {name}");
-        check_against_spec(&spec_json(&path), &t);
+        check_against_spec(&common::spec_json(&path), &t);
     }
 }
 
 #[test]
 fn every_variant_holds_what_its_spec_asks_for() {
-    for (name, spec) in variants() {
+    for (name, spec) in common::aws_variants() {
         println!("checking {name}");
         let run = generate_spec(&spec, &[]).ok();
         check_against_spec(&spec, &parse_yaml(&run.stdout));
@@ -772,7 +693,7 @@ fn nlb_tls_offloads_with_a_requested_certificate() {
 
 #[test]
 fn json_is_the_same_template_in_the_same_order() {
-    for (name, spec) in all_specs() {
+    for (name, spec) in common::all_aws_specs() {
         let yaml = generate_spec(&spec, &[]).ok().stdout;
         let json_text = generate_spec(&spec, &["--format", "json"]).ok().stdout;
         let from_json: Value = serde_json::from_str(&json_text).unwrap();
@@ -790,14 +711,17 @@ fn json_is_the_same_template_in_the_same_order() {
 
 #[test]
 fn output_is_byte_identical_and_starts_with_the_description() {
-    for (name, path) in aws_examples() {
+    for (name, path) in common::aws_examples() {
         for format in ["yaml", "json"] {
             let a = generate_file(&path, &["--format", format]).ok().stdout;
             let b = generate_file(&path, &["--format", format]).ok().stdout;
             assert_eq!(a, b, "{name} {format}");
         }
         let yaml = generate_file(&path, &[]).ok().stdout;
-        let cluster = spec_json(&path)["cluster"].as_str().unwrap().to_string();
+        let cluster = common::spec_json(&path)["cluster"]
+            .as_str()
+            .unwrap()
+            .to_string();
         let first = yaml.lines().next().unwrap();
         assert!(
             first.starts_with("Description: \"impala-lbgen: "),
@@ -852,7 +776,7 @@ fn a_spec_without_aws_is_refused_clearly() {
 
 #[test]
 fn daemons_without_instance_ids_are_refused() {
-    let mut spec = example("cluster1");
+    let mut spec = common::example("cluster1");
     spec["daemons"][1]
         .as_object_mut()
         .unwrap()
@@ -961,7 +885,7 @@ fn adversarial_tags_come_back_exactly() {
             assert_eq!(got, want, "{example}");
         }
         // Nothing else moved: the template still holds what the spec asks for.
-        let spec = spec_json(&common::repo().join(format!("examples/{example}.yaml")));
+        let spec = common::spec_json(&common::repo().join(format!("examples/{example}.yaml")));
         check_against_spec(&spec, &from_yaml);
     }
 }
@@ -978,7 +902,7 @@ fn the_validator_refuses_tags_aws_would_refuse() {
         ("aws:created", "x", "starts with aws:"),
         ("Name", "x", "sets the Name tag itself"),
     ] {
-        let mut spec = example("cluster1");
+        let mut spec = common::example("cluster1");
         spec["aws"]["tags"] = json!({ key: value });
         let run = generate_spec(&spec, &[]).fails(1);
         assert!(run.stdout.is_empty());
@@ -993,7 +917,7 @@ fn the_validator_refuses_tags_aws_would_refuse() {
             run.stderr
         );
     }
-    let mut spec = example("cluster1");
+    let mut spec = common::example("cluster1");
     spec["aws"]["tags"] = json!({ "k": "x".repeat(257) });
     assert!(generate_spec(&spec, &[])
         .fails(1)
@@ -1013,7 +937,7 @@ fn tags_aws_accepts_pass_through_the_cli_exactly() {
         "null": "null",
         "123": "456",
     });
-    let mut spec = example("cluster1");
+    let mut spec = common::example("cluster1");
     spec["aws"]["tags"] = tags.clone();
     for format in ["yaml", "json"] {
         let out = generate_spec(&spec, &["--format", format]).ok().stdout;
@@ -1036,7 +960,7 @@ fn tags_aws_accepts_pass_through_the_cli_exactly() {
 #[test]
 fn cloudformation_specific_limits() {
     // EC2 refuses security group names starting with sg-.
-    let mut spec = example("cluster1");
+    let mut spec = common::example("cluster1");
     spec["cluster"] = json!("sg-analytics");
     let run = generate_spec(&spec, &[]).fails(1);
     assert!(
@@ -1047,7 +971,7 @@ fn cloudformation_specific_limits() {
     );
 
     // ACM requests certificates only for domains of at most 64 characters.
-    let mut spec = example("cluster1");
+    let mut spec = common::example("cluster1");
     let long = format!("{}.impala.example.com", "a".repeat(50));
     spec["tls"]["domain"] = json!(long);
     let run = generate_spec(&spec, &[]).fails(1);
@@ -1063,7 +987,7 @@ fn cloudformation_specific_limits() {
     generate_spec(&spec, &[]).ok();
 
     // A Classic ELB in a VPC has no IPv6 clients.
-    let mut spec = example("cluster1");
+    let mut spec = common::example("cluster1");
     spec["aws"]["client_cidrs"] = json!(["10.30.0.0/16", "2001:db8::/32"]);
     let run = generate_spec(&spec, &[]).ok();
     assert!(
@@ -1074,7 +998,7 @@ fn cloudformation_specific_limits() {
     );
 
     // More front-end rules than a security group holds by default.
-    let mut spec = example("cluster1");
+    let mut spec = common::example("cluster1");
     let cidrs: Vec<String> = (0..31).map(|i| format!("10.{i}.0.0/16")).collect();
     spec["aws"]["client_cidrs"] = json!(cidrs);
     let run = generate_spec(&spec, &[]).ok();
@@ -1135,7 +1059,7 @@ fn write_templates(dir: &common::TempDir, specs: &[(String, Value)]) -> Vec<Path
 fn cfn_lint_reports_nothing() {
     let cfn_lint = common::tool("cfn-lint");
     let dir = common::TempDir::new("cfn-lint");
-    let files = write_templates(&dir, &all_specs());
+    let files = write_templates(&dir, &common::all_aws_specs());
     let out = Command::new(&cfn_lint)
         .args(["--format", "parseable", "--"])
         .args(&files)
@@ -1201,9 +1125,9 @@ fn checkov_failures(dir: &Path) -> Vec<(String, String)> {
 #[ignore = "needs checkov: run scripts/test"]
 fn checkov_fails_nothing() {
     let dir = common::TempDir::new("checkov");
-    let examples: Vec<(String, Value)> = aws_examples()
+    let examples: Vec<(String, Value)> = common::aws_examples()
         .into_iter()
-        .map(|(n, p)| (n, spec_json(&p)))
+        .map(|(n, p)| (n, common::spec_json(&p)))
         .collect();
     write_templates(&dir, &examples);
     assert_eq!(checkov_failures(dir.path()), Vec::<(String, String)>::new());
@@ -1215,7 +1139,7 @@ fn checkov_fails_only_what_a_spec_chose() {
     // The variants fail exactly the checks README explains: no access logs (the spec has no
     // aws.access_logs) and a wildcard certificate (the spec's tls.domain).
     let dir = common::TempDir::new("checkov-variants");
-    let specs: Vec<(String, Value)> = variants()
+    let specs: Vec<(String, Value)> = common::aws_variants()
         .into_iter()
         .map(|(n, v)| (n.to_string(), v))
         .collect();
@@ -1256,7 +1180,7 @@ fn deploys_the_classic_example_to_moto() {
     let instances = ids["instance_ids"].clone();
 
     // The classic example with the IDs moto made.
-    let mut spec = example("cluster1");
+    let mut spec = common::example("cluster1");
     spec["aws"]["vpc_id"] = ids["vpc_id"].clone();
     spec["aws"]["subnet_ids"] = json!([ids["subnet_id"]]);
     for (i, id) in instances.as_array().unwrap().iter().enumerate() {

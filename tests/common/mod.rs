@@ -1,10 +1,13 @@
 //! Shared test support: a builder that runs the real `impala-lbgen` binary in a scratch
-//! folder, and lookups of the external tools that `scripts/test` installs.
+//! folder, lookups of the external tools that `scripts/test` installs, and the specs the AWS
+//! targets' tests share.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::{json, Value};
 
 /// The repository root.
 pub fn repo() -> PathBuf {
@@ -289,4 +292,92 @@ impl Drop for MotoServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+// --- specs for the AWS targets' tests -------------------------------------------------------
+
+/// A spec file as JSON (our YAML reader, the one the binary uses).
+pub fn spec_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap();
+    impala_lbgen::spec::yaml::parse(&text).unwrap().to_json()
+}
+
+/// A shipped example as JSON.
+pub fn example(name: &str) -> Value {
+    spec_json(&repo().join("examples").join(format!("{name}.yaml")))
+}
+
+/// The shipped examples that have an `aws` section.
+pub fn aws_examples() -> Vec<(String, PathBuf)> {
+    let list: Vec<_> = examples()
+        .into_iter()
+        .filter(|(_, p)| spec_json(p).get("aws").is_some())
+        .collect();
+    assert!(
+        list.len() >= 3,
+        "cluster1, classic-tls and nlb-tls at least"
+    );
+    list
+}
+
+/// Specs beside the examples, covering every branch of the templates: every TLS mode on both
+/// balancer kinds, a certificate without a hosted zone, an HTTP health check, no access logs,
+/// an IPv6 client block, a custom name. Warnings are fine.
+pub fn aws_variants() -> Vec<(&'static str, Value)> {
+    let mut out = Vec::new();
+
+    let mut v = example("cluster1");
+    v.as_object_mut().unwrap().remove("tls");
+    out.push(("classic-plain", v));
+
+    let mut v = example("cluster1");
+    v["tls"] = json!({"mode": "passthrough", "domain": "impala.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ"});
+    out.push(("classic-passthrough", v));
+
+    let mut v = example("cluster1");
+    v["tls"] = json!({"mode": "offload", "domain": "*.impala.example.com",
+        "subject_alternative_names": ["impala.example.com", "Impala.Example.ORG"]});
+    out.push(("classic-wildcard", v));
+
+    let mut v = example("cluster1");
+    v["health_check"] = json!({"http": {"port": 25000}, "interval": "5s", "timeout": "2s"});
+    v["aws"].as_object_mut().unwrap().remove("access_logs");
+    v["services"] = json!({"hs2_http": {"port": 443, "backend_port": 28000}});
+    out.push(("classic-http-check", v));
+
+    let mut v = example("nlb-tls");
+    v["tls"] = json!({"mode": "passthrough"});
+    v["idle_timeout"] = json!("1h");
+    v["aws"].as_object_mut().unwrap().remove("access_logs");
+    out.push(("nlb-passthrough", v));
+
+    let mut v = example("nlb-tls");
+    v.as_object_mut().unwrap().remove("tls");
+    v.as_object_mut().unwrap().remove("services");
+    v.as_object_mut().unwrap().remove("health_check");
+    v["idle_timeout"] = json!(6000);
+    v["aws"]["client_cidrs"] = json!(["10.0.0.0/8", "2001:db8::/32"]);
+    v["aws"]["name"] = json!("impala-nlb");
+    v["aws"]["scheme"] = json!("internet-facing");
+    out.push(("nlb-plain", v));
+
+    let mut v = example("nlb-tls");
+    v["tls"] = json!({"mode": "bridge",
+        "certificate_arn": "arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+        "policy": "ELBSecurityPolicy-TLS13-1-3-2021-06"});
+    out.push(("nlb-bridge", v));
+
+    let mut v = example("nlb-tls");
+    v["tls"].as_object_mut().unwrap().remove("hosted_zone_id");
+    out.push(("nlb-no-zone", v));
+    out
+}
+
+/// Every AWS spec the target tests check: the AWS examples and the variants, as `(name, spec)`.
+pub fn all_aws_specs() -> Vec<(String, Value)> {
+    aws_examples()
+        .into_iter()
+        .map(|(n, p)| (n, spec_json(&p)))
+        .chain(aws_variants().into_iter().map(|(n, v)| (n.to_string(), v)))
+        .collect()
 }
