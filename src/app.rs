@@ -214,7 +214,17 @@ fn load_observing(
 
 /// Reads the spec at `path`, validates it for `scope` (a target's limits), and resolves it.
 pub fn plan(path: &Path, scope: Scope, err: &mut dyn Write) -> Result<Plan, Error> {
-    let loaded = load(path, Some(scope), err)?;
+    plan_observing(path, scope, err, |_| {})
+}
+
+/// [`plan`], showing `on_tree` the spec's YAML tree as soon as it is read.
+fn plan_observing(
+    path: &Path,
+    scope: Scope,
+    err: &mut dyn Write,
+    on_tree: impl FnOnce(&Node),
+) -> Result<Plan, Error> {
+    let loaded = load_observing(path, Some(scope), err, on_tree)?;
     let plan = Plan::new(&loaded.spec);
     exiting(loaded);
     Ok(plan)
@@ -264,13 +274,10 @@ fn plan_guided<R: Send>(
     while_loading(
         move || compile(heard),
         move || {
-            let loaded = load_observing(path, Some(scope), err, move |tree| {
+            plan_observing(path, scope, err, move |tree| {
                 // The other end only hangs up by failing, which the join reports.
                 let _ = likely.send(guess(tree));
-            })?;
-            let plan = Plan::new(&loaded.spec);
-            exiting(loaded);
-            Ok(plan)
+            })
         },
     )
 }

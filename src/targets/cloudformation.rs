@@ -136,6 +136,7 @@ pub fn render_with(renderer: &mut Renderer, plan: &Plan) -> Result<String, Error
     let commands: Block =
         &|| renderer.render_rows("row-add-group-command", &view.metadata.commands);
     let members: Block = &|| renderer.render_rows(member_row, &view.instances);
+    // In the order of `Rows`' slots.
     renderer.render_spliced("template", &view, &[commands, members])
 }
 
@@ -329,7 +330,7 @@ pub struct MetadataView {
 }
 
 /// Where the lists with a line per daemon go: placeholders for the blocks the row templates
-/// render (see `Renderer::render_spliced`).
+/// render (see `Renderer::render_spliced`), numbered in the order `render_with` passes them.
 #[derive(Debug, Serialize)]
 pub struct Rows {
     /// `AddBackEndGroup` in the Metadata: a command per instance.
