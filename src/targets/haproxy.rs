@@ -13,7 +13,7 @@ use crate::plan::{Check, Plan};
 use crate::render::{Format, Renderer};
 use crate::spec::model::Balance;
 
-const TEMPLATES: &[(&str, &str)] = &[(
+pub const TEMPLATES: &[(&str, &str)] = &[(
     "haproxy.cfg",
     include_str!("../../templates/haproxy/haproxy.cfg.hbs"),
 )];

@@ -14,7 +14,7 @@ use crate::plan::{Frontend, Plan};
 use crate::render::{Format, Renderer};
 use crate::spec::model::{Balance, LoadBalancerKind, ServiceKind, TlsMode};
 
-const TEMPLATES: &[(&str, &str)] = &[(
+pub const TEMPLATES: &[(&str, &str)] = &[(
     "impala-config.md",
     include_str!("../../templates/impala-config/impala-config.md.hbs"),
 )];
