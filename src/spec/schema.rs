@@ -148,7 +148,7 @@ pub fn check(instance: &Value, tree: &Node) -> Vec<ShapeError> {
                 Diagnostic::error(path.clone(), format!("{field} must not be empty"))
             }
             ValidationErrorKind::Pattern { .. } => {
-                // The pattern belongs to a type in $defs (a duration): its title names it and
+                // The pattern belongs to a type in `definitions` (a duration): its title names it and
                 // its description gives the form.
                 let (title, form) = type_words(&path);
                 let what = title.unwrap_or("in the expected form");
@@ -283,7 +283,7 @@ mod tests {
 
     #[test]
     fn the_embedded_schema_compiles() {
-        jsonschema::meta::validate(document()).expect("a valid 2020-12 schema");
+        jsonschema::meta::validate(document()).expect("a valid draft-07 schema");
         let _ = validator();
     }
 
