@@ -2,7 +2,6 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::sync::mpsc::Receiver;
 
 use clap::CommandFactory;
 
@@ -11,7 +10,6 @@ use crate::error::Error;
 use crate::generate;
 use crate::output;
 use crate::plan::Plan;
-use crate::spec::yaml::Node;
 use crate::spec::{self, schema, Loaded};
 use crate::targets;
 use crate::validate::Scope;
@@ -111,17 +109,16 @@ pub fn run(cli: Cli, err: &mut dyn Write) -> Result<u8, Error> {
             Ok(0)
         }
         Command::Cloudformation { format } => {
-            let (plan, mut renderer) = plan_guided(
+            let (plan, renderer) = plan_while(
                 &cli.config,
                 Scope::aws_target("cloudformation"),
                 err,
-                targets::cloudformation::renderer_guided,
-                targets::cloudformation::likely_templates,
+                targets::cloudformation::renderer,
             )?;
             let text = match format {
-                TemplateFormat::Yaml => targets::cloudformation::render_with(&mut renderer, &plan)?,
+                TemplateFormat::Yaml => targets::cloudformation::render_with(&renderer, &plan)?,
                 TemplateFormat::Json => {
-                    targets::cloudformation::render_json_with(&mut renderer, &plan)?
+                    targets::cloudformation::render_json_with(&renderer, &plan)?
                 }
             };
             output::emit(cli.output.as_deref(), text.as_bytes())?;
@@ -190,22 +187,11 @@ fn no_output(cli: &Cli, command: &str) -> Result<(), Error> {
 
 /// Reads and validates the spec at `path` for `scope`, printing its warnings to `err`.
 pub fn load(path: &Path, scope: Option<Scope>, err: &mut dyn Write) -> Result<Loaded, Error> {
-    load_observing(path, scope, err, |_| {})
-}
-
-/// [`load`], showing `on_tree` the spec's YAML tree as soon as it is read (see
-/// [`spec::load_observing`]).
-fn load_observing(
-    path: &Path,
-    scope: Option<Scope>,
-    err: &mut dyn Write,
-    on_tree: impl FnOnce(&Node),
-) -> Result<Loaded, Error> {
     // The JSON Schema does not depend on the spec: compile it on another core while this one
     // reads and parses the spec.
     std::thread::spawn(schema::prepare);
     let source = spec::read_source(path)?;
-    let loaded = spec::load_observing(source, scope, on_tree)?;
+    let loaded = spec::load(source, scope)?;
     if loaded.report.warnings().next().is_some() {
         let _ = write!(err, "{}", loaded.report.render());
     }
@@ -214,17 +200,7 @@ fn load_observing(
 
 /// Reads the spec at `path`, validates it for `scope` (a target's limits), and resolves it.
 pub fn plan(path: &Path, scope: Scope, err: &mut dyn Write) -> Result<Plan, Error> {
-    plan_observing(path, scope, err, |_| {})
-}
-
-/// [`plan`], showing `on_tree` the spec's YAML tree as soon as it is read.
-fn plan_observing(
-    path: &Path,
-    scope: Scope,
-    err: &mut dyn Write,
-    on_tree: impl FnOnce(&Node),
-) -> Result<Plan, Error> {
-    let loaded = load_observing(path, Some(scope), err, on_tree)?;
+    let loaded = load(path, Some(scope), err)?;
     let plan = Plan::new(&loaded.spec);
     exiting(loaded);
     Ok(plan)
@@ -257,29 +233,6 @@ pub fn plan_while<R: Send>(
     compile: fn() -> Result<R, Error>,
 ) -> Result<(Plan, R), Error> {
     while_loading(compile, || plan(path, scope, err))
-}
-
-/// [`plan_while`] for a target that parses some templates only for the specs that need them:
-/// `compile` runs on another thread and receives what `guess` makes of the spec's YAML tree as
-/// soon as it is read, while this thread checks the spec; the channel closes unanswered when
-/// the spec cannot be read.
-fn plan_guided<R: Send>(
-    path: &Path,
-    scope: Scope,
-    err: &mut dyn Write,
-    compile: fn(Receiver<Vec<&'static str>>) -> Result<R, Error>,
-    guess: fn(&Node) -> Vec<&'static str>,
-) -> Result<(Plan, R), Error> {
-    let (likely, heard) = std::sync::mpsc::channel();
-    while_loading(
-        move || compile(heard),
-        move || {
-            plan_observing(path, scope, err, move |tree| {
-                // The other end only hangs up by failing, which the join reports.
-                let _ = likely.send(guess(tree));
-            })
-        },
-    )
 }
 
 /// Hands back what a command built when the process is about to exit: freeing a large

@@ -65,8 +65,6 @@ pub type Block<'a> = &'a (dyn Fn() -> Result<String, Error> + Sync);
 pub struct Renderer {
     target: &'static str,
     registry: Handlebars<'static>,
-    /// Templates not parsed yet (see [`Renderer::deferring`]).
-    deferred: Vec<(&'static str, &'static str)>,
     /// Templates parsed at run time: not in `precompiled.rs` (see [`Renderer::register`]).
     parsed: Vec<&'static str>,
 }
@@ -78,48 +76,18 @@ impl Renderer {
         format: Format,
         templates: &[(&'static str, &'static str)],
     ) -> Result<Renderer, Error> {
-        Renderer::deferring(target, format, templates, &[])
-    }
-
-    /// Registers `templates` but those named in `later`, which wait for
-    /// [`Renderer::compile`]. Parsing templates is most of the work a small spec costs, so a
-    /// target whose document includes some templates only for some specs (a Classic ELB or an
-    /// NLB, a certificate or none) parses those only once it knows the spec needs them.
-    pub fn deferring(
-        target: &'static str,
-        format: Format,
-        templates: &[(&'static str, &'static str)],
-        later: &[&str],
-    ) -> Result<Renderer, Error> {
         let mut registry = Handlebars::new();
         registry.set_strict_mode(true);
         registry.register_escape_fn(format.escape_fn());
         let mut renderer = Renderer {
             target,
             registry,
-            deferred: Vec::new(),
             parsed: Vec::new(),
         };
         for &(name, text) in templates {
-            if later.contains(&name) {
-                renderer.deferred.push((name, text));
-            } else {
-                renderer.register(name, text)?;
-            }
+            renderer.register(name, text)?;
         }
         Ok(renderer)
-    }
-
-    /// Parses the deferred templates named in `names`; a name already parsed is skipped.
-    pub fn compile(&mut self, names: &[&str]) -> Result<(), Error> {
-        let (now, later) = std::mem::take(&mut self.deferred)
-            .into_iter()
-            .partition(|(name, _)| names.contains(name));
-        self.deferred = later;
-        for (name, text) in now {
-            self.register(name, text)?;
-        }
-        Ok(())
     }
 
     /// Registers template `name`. Handlebars parses a template slowly (its parser works out

@@ -61,23 +61,9 @@ pub fn read_source(path: &FsPath) -> Result<Source, Error> {
 /// Parses and validates a spec. `scope` chooses the target limits; `None` checks those of the
 /// sections the spec has (what `validate` does).
 pub fn load(source: Source, scope: Option<Scope>) -> Result<Loaded, Report> {
-    load_observing(source, scope, |_| {})
-}
-
-/// [`load`], showing `on_tree` the YAML tree as soon as it is read, before it is checked: a
-/// caller can start work that depends on the spec's rough shape (which templates to parse)
-/// while the rest of the checks run. The tree may still be an invalid spec.
-pub fn load_observing(
-    source: Source,
-    scope: Option<Scope>,
-    on_tree: impl FnOnce(&Node),
-) -> Result<Loaded, Report> {
     let mut report = Report::new(source);
     let tree = match yaml::parse(&report.source.text) {
-        Ok(tree) => {
-            on_tree(&tree);
-            tree
-        }
+        Ok(tree) => tree,
         Err(e) => {
             report.diagnostics.push(Diagnostic {
                 span: Some(e.span),

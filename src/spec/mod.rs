@@ -6,4 +6,4 @@ pub mod path;
 pub mod schema;
 pub mod yaml;
 
-pub use load::{load, load_observing, read_source, Loaded};
+pub use load::{load, read_source, Loaded};

@@ -458,22 +458,6 @@ fn is_float(v: &str) -> bool {
 
 impl Node {
     /// The node as JSON, for the JSON Schema and for serde.
-    /// The value of `key` when this node is a mapping that has it.
-    pub fn member(&self, key: &str) -> Option<&Node> {
-        match &self.kind {
-            NodeKind::Map(entries) => entries.iter().find(|e| e.key == key).map(|e| &e.value),
-            _ => None,
-        }
-    }
-
-    /// The text of a string node.
-    pub fn as_str(&self) -> Option<&str> {
-        match &self.kind {
-            NodeKind::Str(s) => Some(s),
-            _ => None,
-        }
-    }
-
     pub fn to_json(&self) -> Value {
         match &self.kind {
             NodeKind::Null => Value::Null,

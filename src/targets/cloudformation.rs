@@ -13,7 +13,6 @@ use crate::plan::{Aws, Certificate, Check, Plan, Tag, CLASSIC_TLS_POLICY_NAME};
 use crate::render::{self, Block, Format, Renderer};
 use crate::spec::model::{LoadBalancerKind, TlsMode};
 use crate::spec::yaml::{self, Node, NodeKind};
-use std::sync::mpsc::Receiver;
 
 const TARGET: &str = "cloudformation";
 
@@ -64,71 +63,21 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-/// The templates the document includes for some specs only: parsed when a spec needs them
-/// (see [`renderer_guided`]).
-const DEFERRED: &[&str] = &["classic", "network", "certificate"];
-
 /// The registry of the CloudFormation templates.
 pub fn renderer() -> Result<Renderer, Error> {
     Renderer::new(TARGET, Format::Yaml, TEMPLATES)
 }
 
-/// The registry of the CloudFormation templates, parsing those in [`DEFERRED`] only as
-/// `likely` names them ([`likely_templates`] of the spec, sent while the spec is checked); all
-/// of them when `likely` closes first. [`render_with`] parses any the plan needs that is still
-/// missing, so a wrong guess costs time, not output.
-pub fn renderer_guided(likely: Receiver<Vec<&'static str>>) -> Result<Renderer, Error> {
-    let mut renderer = Renderer::deferring(TARGET, Format::Yaml, TEMPLATES, DEFERRED)?;
-    let names = likely.recv().unwrap_or_else(|_| DEFERRED.to_vec());
-    renderer.compile(&names)?;
-    Ok(renderer)
-}
-
-/// The deferred templates a spec will likely need, read off its YAML tree before it is
-/// checked (see [`renderer_guided`]).
-pub fn likely_templates(tree: &Node) -> Vec<&'static str> {
-    let kind = tree
-        .member("aws")
-        .and_then(|aws| aws.member("load_balancer"));
-    let mut names = vec![match kind.and_then(Node::as_str) {
-        Some("network") => "network",
-        _ => "classic",
-    }];
-    // A certificate to request, or an alias record: both need a domain. (This may guess a
-    // certificate that passthrough does not request; guessing more only costs time.)
-    if let Some(tls) = tree.member("tls") {
-        let has = |key| tls.member(key).is_some();
-        if has("domain") && (has("hosted_zone_id") || !has("certificate_arn")) {
-            names.push("certificate");
-        }
-    }
-    names
-}
-
-/// The deferred templates `view`'s document includes.
-fn needed(view: &View) -> Vec<&'static str> {
-    let mut names = vec![match view.classic {
-        true => "classic",
-        false => "network",
-    }];
-    if view.certificate {
-        names.push("certificate");
-    }
-    names
-}
-
 /// Renders the plan as a CloudFormation template in YAML.
 pub fn render(plan: &Plan) -> Result<String, Error> {
-    render_with(&mut renderer()?, plan)
+    render_with(&renderer()?, plan)
 }
 
 /// Renders the plan as a CloudFormation template in YAML with a registry from [`renderer`].
 /// (That every template reads back as YAML is proved by the tests and the fuzzer, not here:
 /// parsing the output again would cost more than rendering it.)
-pub fn render_with(renderer: &mut Renderer, plan: &Plan) -> Result<String, Error> {
+pub fn render_with(renderer: &Renderer, plan: &Plan) -> Result<String, Error> {
     let view = View::new(plan)?;
-    renderer.compile(&needed(&view))?;
-    let renderer = &*renderer;
     let member_row = match view.classic {
         true => "row-instance",
         false => "row-target",
@@ -143,11 +92,11 @@ pub fn render_with(renderer: &mut Renderer, plan: &Plan) -> Result<String, Error
 /// Renders the plan as a CloudFormation template in JSON: the YAML render, keys in the same
 /// order, pretty-printed.
 pub fn render_json(plan: &Plan) -> Result<String, Error> {
-    render_json_with(&mut renderer()?, plan)
+    render_json_with(&renderer()?, plan)
 }
 
 /// [`render_json`] with a registry from [`renderer`].
-pub fn render_json_with(renderer: &mut Renderer, plan: &Plan) -> Result<String, Error> {
+pub fn render_json_with(renderer: &Renderer, plan: &Plan) -> Result<String, Error> {
     yaml_to_json(&render_with(renderer, plan)?)
 }
 
@@ -580,48 +529,6 @@ mod tests {
     #[test]
     fn templates_load() {
         renderer().unwrap();
-    }
-
-    /// Every example and Terraform fixture (Classic and NLB, with and without a certificate or
-    /// an alias): the guess from the tree names every template the plan needs, and any guess,
-    /// right or wrong, renders what the full registry renders.
-    #[test]
-    fn deferred_templates_are_guessed_and_a_wrong_guess_changes_nothing() {
-        let dirs = ["examples", "tests/fixtures/terraform"];
-        let mut specs = 0;
-        for dir in dirs {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                let source = crate::spec::read_source(&path).unwrap();
-                let mut guessed = Vec::new();
-                let Ok(loaded) = crate::spec::load_observing(
-                    source,
-                    Some(crate::validate::Scope::aws_target(TARGET)),
-                    |tree| guessed = likely_templates(tree),
-                ) else {
-                    continue; // not an AWS spec
-                };
-                specs += 1;
-                let plan = Plan::new(&loaded.spec);
-                let view = View::new(&plan).unwrap();
-                for name in needed(&view) {
-                    assert!(guessed.contains(&name), "{}: {name}", path.display());
-                }
-                let expected = render(&plan).unwrap();
-                for guess in [vec![], vec!["network"], vec!["classic", "certificate"]] {
-                    let (tx, rx) = std::sync::mpsc::channel();
-                    tx.send(guess.clone()).unwrap();
-                    let mut renderer = renderer_guided(rx).unwrap();
-                    assert_eq!(
-                        render_with(&mut renderer, &plan).unwrap(),
-                        expected,
-                        "{} guessed {guess:?}",
-                        path.display()
-                    );
-                }
-            }
-        }
-        assert!(specs >= 8, "{specs}");
     }
 
     #[test]
