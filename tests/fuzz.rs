@@ -210,6 +210,11 @@ fn mutate_text(text: &str, rng: &mut Rng) -> String {
 
 /// Loads `text` every way the tool does and renders what is valid. Panics on a broken invariant.
 fn exercise(text: &str) -> bool {
+    // The fast reader for plain block YAML must read exactly what saphyr-parser reads, spans
+    // included, whenever it accepts a document (and leave it to saphyr-parser otherwise).
+    let fast = format!("{:?}", spec::yaml::parse(text));
+    let full = format!("{:?}", spec::yaml::parse_full(text));
+    assert_eq!(fast, full, "the two YAML readers differ on:\n{text}");
     let mut any_valid = false;
     let scopes = [
         None,

@@ -5,5 +5,6 @@ pub mod model;
 pub mod path;
 pub mod schema;
 pub mod yaml;
+mod yaml_fast;
 
 pub use load::{load, read_source, Loaded};

@@ -84,9 +84,9 @@ pub struct YamlError {
 }
 
 /// Deeper than any spec needs; keeps every recursive walk far from the stack limit.
-const MAX_DEPTH: usize = 64;
+pub(super) const MAX_DEPTH: usize = 64;
 /// Bounds alias expansion ("billion laughs").
-const MAX_NODES: usize = 1_000_000;
+pub(super) const MAX_NODES: usize = 1_000_000;
 
 enum Frame {
     Seq {
@@ -104,6 +104,16 @@ enum Frame {
 
 /// Parses one YAML document. An empty document is `Null`.
 pub fn parse(text: &str) -> Result<Node, YamlError> {
+    // Plain block YAML, as nearly every spec is, has a faster reader that builds the same tree.
+    if let Some(node) = super::yaml_fast::read(text) {
+        return Ok(node);
+    }
+    parse_full(text)
+}
+
+/// [`parse`] with saphyr-parser only, for any YAML (and every error). [`parse`] gives the
+/// same result for every text; the tests compare them.
+pub fn parse_full(text: &str) -> Result<Node, YamlError> {
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Node> = HashMap::new();
@@ -387,7 +397,7 @@ fn internal(span: Span) -> YamlError {
 }
 
 /// YAML 1.2 core schema resolution of a scalar.
-fn resolve_scalar(value: &str, style: ScalarStyle) -> Result<NodeKind, String> {
+pub(super) fn resolve_scalar(value: &str, style: ScalarStyle) -> Result<NodeKind, String> {
     if style != ScalarStyle::Plain {
         return Ok(NodeKind::Str(value.to_string()));
     }
