@@ -42,7 +42,7 @@ impl Span {
         }
     }
 
-    fn to(self, end: Span) -> Span {
+    pub(super) fn to(self, end: Span) -> Span {
         Span {
             end_line: end.end_line,
             end_col: end.end_col,

@@ -115,16 +115,16 @@ impl<'a> Reader<'a> {
         Some(Reader {
             lines,
             at: 0,
-            end: Span::point(end_line, 1),
+            end: mark(end_line, 1),
             nodes: 0,
         })
     }
 
-    /// Where the block that ends before line `self.at` ends: the start of that line, as saphyr
-    /// marks the end of a block at the token that ends it.
+    /// The end of the block that ends before line `self.at`: the start of that line, as
+    /// saphyr-parser marks the end of a block at the token that ends it.
     fn block_end(&self) -> Span {
         match self.lines.get(self.at) {
-            Some(line) => Span::point(line.number, line.indent + 1),
+            Some(line) => mark(line.number, line.indent + 1),
             None => self.end,
         }
     }
@@ -188,7 +188,7 @@ impl<'a> Reader<'a> {
         }
         Some(Node {
             kind: NodeKind::Seq(items),
-            span: start.to_span(self.block_end()),
+            span: start.to(self.block_end()),
         })
     }
 
@@ -248,7 +248,7 @@ impl<'a> Reader<'a> {
         }
         Some(Node {
             kind: NodeKind::Map(entries),
-            span: start.to_span(self.block_end()),
+            span: start.to(self.block_end()),
         })
     }
 
@@ -298,98 +298,84 @@ impl<'a> Reader<'a> {
 
     /// `[a, b]` on one line, of scalars.
     fn flow_sequence(&mut self, index: usize, at: usize) -> Option<(Node, usize)> {
-        let text = self.lines[index].text;
         let mut items = Vec::new();
-        let mut i = skip_spaces(text, at + 1);
-        if text[i..].starts_with(']') {
-            i += 1;
-        } else {
-            loop {
-                let (node, end) = self.value(index, i, true)?;
-                items.push(node);
-                i = skip_spaces(text, end);
-                match text.as_bytes().get(i)? {
-                    b',' => i = skip_spaces(text, i + 1),
-                    b']' => {
-                        i += 1;
-                        break;
-                    }
-                    _ => return None,
-                }
-                if text[i..].starts_with(']') {
-                    return None; // a trailing comma
-                }
-            }
-        }
-        // saphyr-parser ends a flow collection in a block where the line's text ends.
-        let span = self.lines[index].span(at, self.lines[index].text.len());
-        Some((
-            Node {
-                kind: NodeKind::Seq(items),
-                span,
-            },
-            i,
-        ))
+        let end = self.flow_items(index, at, b']', |reader, i| {
+            let (node, end) = reader.value(index, i, true)?;
+            items.push(node);
+            Some(end)
+        })?;
+        Some((self.flow_node(index, at, NodeKind::Seq(items)), end))
     }
 
     /// `{k: v, ...}` on one line, of scalars.
     fn flow_mapping(&mut self, index: usize, at: usize) -> Option<(Node, usize)> {
-        let text = self.lines[index].text;
         let mut entries: Vec<Entry> = Vec::new();
+        let end = self.flow_items(index, at, b'}', |reader, i| {
+            let text = reader.lines[index].text;
+            let (key, colon) = key_at(text, i)?;
+            if entries.iter().any(|e| e.key == key) || text.as_bytes().get(colon + 1) != Some(&b' ')
+            {
+                return None;
+            }
+            let key_span = reader.lines[index].span(i, i + key.len());
+            reader.count()?;
+            let (value, end) = reader.value(index, skip_spaces(text, colon + 1), true)?;
+            entries.push(Entry {
+                key: key.to_owned(),
+                key_span,
+                value,
+            });
+            Some(end)
+        })?;
+        Some((self.flow_node(index, at, NodeKind::Map(entries)), end))
+    }
+
+    /// Reads the items of the one-line flow collection opened at byte `at` of line `index` and
+    /// closed by `close`, each with `item` (given its first byte, it returns the byte after it).
+    /// Returns the byte after `close`; `None` for a trailing comma or anything but `,` between
+    /// items.
+    fn flow_items(
+        &mut self,
+        index: usize,
+        at: usize,
+        close: u8,
+        mut item: impl FnMut(&mut Self, usize) -> Option<usize>,
+    ) -> Option<usize> {
+        let text = self.lines[index].text;
         let mut i = skip_spaces(text, at + 1);
-        if text[i..].starts_with('}') {
-            i += 1;
-        } else {
-            loop {
-                let (key, colon) = key_at(text, i)?;
-                if entries.iter().any(|e| e.key == key) || colon + 1 >= text.len() {
-                    return None;
-                }
-                self.count()?;
-                let key_span = self.lines[index].span(i, i + key.len());
-                if text.as_bytes()[colon + 1] != b' ' {
-                    return None;
-                }
-                let (value, end) = self.value(index, skip_spaces(text, colon + 1), true)?;
-                entries.push(Entry {
-                    key: key.to_owned(),
-                    key_span,
-                    value,
-                });
-                i = skip_spaces(text, end);
-                match text.as_bytes().get(i)? {
-                    b',' => i = skip_spaces(text, i + 1),
-                    b'}' => {
-                        i += 1;
-                        break;
-                    }
-                    _ => return None,
-                }
-                if text[i..].starts_with('}') {
-                    return None; // a trailing comma
-                }
+        if text.as_bytes().get(i) == Some(&close) {
+            return Some(i + 1);
+        }
+        loop {
+            i = skip_spaces(text, item(self, i)?);
+            match *text.as_bytes().get(i)? {
+                b',' => i = skip_spaces(text, i + 1),
+                b if b == close => return Some(i + 1),
+                _ => return None,
+            }
+            if text.as_bytes().get(i) == Some(&close) {
+                return None; // a trailing comma
             }
         }
-        // saphyr-parser ends a flow collection in a block where the line's text ends.
-        let span = self.lines[index].span(at, self.lines[index].text.len());
-        Some((
-            Node {
-                kind: NodeKind::Map(entries),
-                span,
-            },
-            i,
-        ))
+    }
+
+    /// A flow collection's node: saphyr-parser ends it, in a block, where the line's text ends.
+    fn flow_node(&self, index: usize, at: usize, kind: NodeKind) -> Node {
+        let line = &self.lines[index];
+        Node {
+            kind,
+            span: line.span(at, line.text.len()),
+        }
     }
 }
 
-impl Span {
-    /// This point's start, ending at `end`'s start (a block ends where the next token starts).
-    fn to_span(self, end: Span) -> Span {
-        Span {
-            end_line: end.line,
-            end_col: end.col,
-            ..self
-        }
+/// An empty span at `line`:`col`, where saphyr-parser puts the event that ends a block.
+fn mark(line: usize, col: usize) -> Span {
+    Span {
+        line,
+        col,
+        end_line: line,
+        end_col: col,
     }
 }
 
