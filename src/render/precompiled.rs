@@ -10,7 +10,7 @@ use super::tree::*;
 pub(super) fn template(target: &str, name: &str, text: &str) -> Option<Template> {
     let hash = super::fingerprint(text);
     Some(match (target, name, hash) {
-        ("cloudformation", "template", 0x28f82f125803a787) => cloudformation_template(),
+        ("cloudformation", "template", 0xd53cee7a016a5808) => cloudformation_template(),
         ("cloudformation", "security-groups", 0x79b1907353219063) => cloudformation_security_groups(),
         ("cloudformation", "classic", 0xc20fcae8ebae9878) => cloudformation_classic(),
         ("cloudformation", "network", 0x207d3c7e2c648bb4) => cloudformation_network(),
@@ -69,15 +69,11 @@ fn cloudformation_template() -> Template {
             raw(""),
         ], &[(19, 1), (19, 1), (20, 1)])), (true, false, true)),
         raw(""),
-        h(2, n("if"), vec![p("certificate", &["certificate"])], vec![], None, Some(t(None, vec![
-            raw(""),
-            d(2, n("certificate"), vec![], vec![], None, None, true),
-            raw(""),
-        ], &[(22, 1), (22, 1), (23, 1)])), None, (true, false, true)),
+        d(2, n("certificate"), vec![], vec![], None, None, true),
         raw("Outputs:\n"),
         d(2, n("outputs"), vec![], vec![], None, None, true),
         raw(""),
-    ], &[(1, 1), (1, 14), (2, 1), (7, 14), (8, 5), (9, 1), (12, 5), (13, 1), (14, 1), (15, 1), (16, 1), (16, 1), (21, 1), (21, 1), (24, 1), (25, 1), (26, 1)])
+    ], &[(1, 1), (1, 14), (2, 1), (7, 14), (8, 5), (9, 1), (12, 5), (13, 1), (14, 1), (15, 1), (16, 1), (16, 1), (21, 1), (21, 1), (22, 1), (23, 1), (24, 1)])
 }
 
 fn cloudformation_security_groups() -> Template {

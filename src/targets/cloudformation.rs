@@ -183,8 +183,6 @@ pub struct View<'a> {
     pub certificate_request: Option<CertificateView<'a>>,
     /// A Route 53 alias record for the domain.
     pub alias: Option<AliasView<'a>>,
-    /// The document has a certificate or an alias record (the `certificate` template).
-    pub certificate: bool,
     /// Cloudera Manager's "Impala Daemons Load Balancer", when the host is known.
     pub cloudera_manager: Option<String>,
     pub cloudera_manager_port: u16,
@@ -507,7 +505,6 @@ impl<'a> View<'a> {
             tls_policy: aws.tls_policy.as_deref().filter(|_| terminates),
             tls_policy_name: CLASSIC_TLS_POLICY_NAME,
             certificate_arn,
-            certificate: certificate_request.is_some() || alias.is_some(),
             certificate_request,
             alias,
             cloudera_manager: client_host.map(|h| format!("{h}:{cloudera_manager_port}")),
