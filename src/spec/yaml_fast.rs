@@ -69,13 +69,13 @@ impl<'a> Reader<'a> {
         let mut lines = Vec::new();
         let mut number = 0;
         let mut last = "";
-        for raw in text.split('\n') {
+        for (raw, printable) in split_lines(text) {
             number += 1;
             last = raw;
-            let ascii = raw.is_ascii();
+            let ascii = printable || raw.is_ascii();
             // Characters YAML treats specially anywhere (tabs, other line breaks, byte-order
             // marks, control characters) are left to the full parser.
-            if !ascii || raw.bytes().any(|b| b < b' ' || b == 0x7f) {
+            if !printable {
                 let odd = |c: char| {
                     c.is_control()
                         || matches!(
@@ -87,7 +87,7 @@ impl<'a> Reader<'a> {
                     return None;
                 }
             }
-            let indent = raw.len() - raw.trim_start_matches(' ').len();
+            let indent = raw.bytes().take_while(|&b| b == b' ').count();
             let rest = &raw[indent..];
             if rest.is_empty() || rest.starts_with('#') {
                 continue;
@@ -369,6 +369,27 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The lines of `text`, split at `\n` as `str::split` does, each with whether it holds only
+/// printable ASCII (the common case, found in the same pass).
+fn split_lines(text: &str) -> impl Iterator<Item = (&str, bool)> {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start > bytes.len() {
+            return None;
+        }
+        let mut end = start;
+        let mut printable = true;
+        while let Some(&b) = bytes.get(end).filter(|&&b| b != b'\n') {
+            printable &= (b' '..=b'~').contains(&b);
+            end += 1;
+        }
+        let line = &text[start..end];
+        start = end + 1;
+        Some((line, printable))
+    })
+}
+
 /// An empty span at `line`:`col`, where saphyr-parser puts the event that ends a block.
 fn mark(line: usize, col: usize) -> Span {
     Span {
@@ -405,66 +426,71 @@ fn skip_spaces(text: &str, at: usize) -> usize {
 /// `_`, that reads as a string, not as a number or `true`) followed by `:` and then a space or the end of the line: the key
 /// and the byte of the colon.
 fn key_at(text: &str, at: usize) -> Option<(&str, usize)> {
-    let rest = &text[at..];
-    let first = rest.chars().next()?;
-    if !(word_char(first) || first == '_') {
+    // Bytes, not characters: every byte of a character outside ASCII is a word byte, and the
+    // rest are ASCII, so the same text is taken (and a key ends on a character boundary).
+    let bytes = text.as_bytes();
+    let rest = &bytes[at..];
+    let first = *rest.first()?;
+    if !(word_byte(first) || first == b'_') {
         return None;
     }
-    let len: usize = rest
-        .chars()
-        .take_while(|&c| word_char(c) || matches!(c, '_' | '-' | '.' | '/' | '@' | '+'))
-        .map(char::len_utf8)
-        .sum();
-    let bytes = text.as_bytes();
+    let len = rest
+        .iter()
+        .position(|&b| !KEY_BYTES[usize::from(b)])
+        .unwrap_or(rest.len());
     let colon = at + len;
     if bytes.get(colon) != Some(&b':') || !matches!(bytes.get(colon + 1), None | Some(b' ')) {
         return None;
     }
     let key = &text[at..colon];
     // `true`, `null` and the like are keys the full parser turns into other text.
-    match resolve(key)? {
-        NodeKind::Str(_) => Some((key, colon)),
-        _ => None,
-    }
+    is_text(key).then_some((key, colon))
 }
 
 /// The length of the plain scalar at the start of `rest`, trailing spaces excluded; `None`
 /// when it is not a one-line plain scalar of ordinary characters (or would be read as a key,
 /// a comment or a flow indicator).
 fn plain(rest: &str, flow: bool) -> Option<usize> {
-    let mut chars = rest.char_indices().peekable();
-    let (_, first) = *chars.peek()?;
-    let starts = word_char(first)
-        || matches!(first, '_' | '.' | '/')
-        || (first == '-' && rest[1..].starts_with(|c: char| c.is_ascii_digit() || c == '.'));
+    // Bytes, as in `key_at`: the indicators are ASCII, and a character outside ASCII is taken
+    // whole, so the length ends on a character boundary.
+    let bytes = rest.as_bytes();
+    let first = *bytes.first()?;
+    let starts = word_byte(first)
+        || matches!(first, b'_' | b'.' | b'/')
+        || (first == b'-' && matches!(bytes.get(1), Some(b'0'..=b'9' | b'.')));
     if !starts {
         return None;
     }
     let mut len = 0;
-    while let Some((i, c)) = chars.next() {
-        match c {
-            ' ' => {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if PLAIN_BYTES[usize::from(b)] {
+            i += 1;
+            len = i;
+            continue;
+        }
+        let next = bytes.get(i + 1).copied();
+        match b {
+            b' ' => {
                 // A comment, or spaces inside or after the value.
-                match chars.peek() {
-                    Some((_, '#')) => break,
-                    _ => continue,
+                if next == Some(b'#') {
+                    break;
                 }
+                i += 1;
+                continue;
             }
-            ':' => match chars.peek() {
+            b':' => match next {
                 // "a: b" would be a key; "a:b" is text.
-                None | Some((_, ' ')) => return None,
-                Some((_, ',' | ']' | '}')) if flow => return None,
+                None | Some(b' ') => return None,
+                Some(b',' | b']' | b'}') if flow => return None,
                 _ => {}
             },
-            ',' | ']' | '}' if flow => break,
-            c if word_char(c)
-                || matches!(
-                    c,
-                    '_' | '.' | '/' | '-' | '@' | '+' | '=' | '(' | ')' | '%' | '~' | '^' | '$'
-                ) => {}
+            b',' | b']' | b'}' if flow => break,
             _ => return None,
         }
-        len = i + c.len_utf8();
+        i += 1;
+        len = i;
     }
     Some(len)
 }
@@ -473,19 +499,57 @@ fn plain(rest: &str, flow: bool) -> Option<usize> {
 /// too large. Most values are names, which start with a letter no number, `null`, `true` or
 /// `false` can start with: those are strings without further checks.
 fn resolve(text: &str) -> Option<NodeKind> {
-    match text.as_bytes().first() {
-        Some(b) if !b.is_ascii() || (b.is_ascii_alphabetic() && !b"nNtTfF".contains(b)) => {
-            Some(NodeKind::Str(text.to_owned()))
-        }
-        _ => resolve_scalar(text, ScalarStyle::Plain).ok(),
+    match surely_text(text) {
+        true => Some(NodeKind::Str(text.to_owned())),
+        false => resolve_scalar(text, ScalarStyle::Plain).ok(),
     }
 }
 
-/// An ASCII letter or digit, or any other character outside ASCII: YAML's indicators are all
+/// Whether the plain scalar `text` resolves to a string ([`resolve`] without building it).
+fn is_text(text: &str) -> bool {
+    surely_text(text)
+        || matches!(
+            resolve_scalar(text, ScalarStyle::Plain),
+            Ok(NodeKind::Str(_))
+        )
+}
+
+/// True when `text` starts with a letter no number, `null`, `true` or `false` can start with
+/// (or a character outside ASCII): a string without further checks.
+fn surely_text(text: &str) -> bool {
+    matches!(text.as_bytes().first(),
+        Some(b) if !b.is_ascii() || (b.is_ascii_alphabetic() && !b"nNtTfF".contains(b)))
+}
+
+/// Bytes of the characters a simple key holds: [`word_byte`]s and `_-./@+`.
+static KEY_BYTES: [bool; 256] = byte_table(b"_-./@+");
+
+/// Bytes a plain scalar holds anywhere (beside the spaces and colons [`plain`] looks around):
+/// [`word_byte`]s and `_./-@+=()%~^$`.
+static PLAIN_BYTES: [bool; 256] = byte_table(b"_./-@+=()%~^$");
+
+/// A table of [`word_byte`]s and `extra`: one load a byte, where the tests were most of the
+/// reader's time.
+const fn byte_table(extra: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = word_byte(b as u8);
+        b += 1;
+    }
+    let mut i = 0;
+    while i < extra.len() {
+        table[extra[i] as usize] = true;
+        i += 1;
+    }
+    table
+}
+
+/// An ASCII letter or digit, or a byte of a character outside ASCII: YAML's indicators are all
 /// ASCII, and the characters outside it that YAML treats specially (line and paragraph
 /// separators, byte-order marks, control characters) never reach this reader.
-fn word_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || !c.is_ascii()
+const fn word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || !b.is_ascii()
 }
 
 #[cfg(test)]
