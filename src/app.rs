@@ -73,7 +73,7 @@ pub fn run(cli: Cli, err: &mut dyn Write) -> Result<u8, Error> {
         }
         Command::ImpalaConfig => {
             let (loaded, renderer) = while_loading(targets::impala_config::renderer, || {
-                load(&cli.config, None, err)
+                load_here(&cli.config, None, err)
             })?;
             let plan = Plan::new(&loaded.spec);
             let text = targets::impala_config::render_with(&renderer, &plan)?;
@@ -190,6 +190,11 @@ pub fn load(path: &Path, scope: Option<Scope>, err: &mut dyn Write) -> Result<Lo
     // The JSON Schema does not depend on the spec: compile it on another core while this one
     // reads and parses the spec.
     std::thread::spawn(schema::prepare);
+    load_here(path, scope, err)
+}
+
+/// [`load`], leaving the schema's compilation to whichever thread needs it first.
+fn load_here(path: &Path, scope: Option<Scope>, err: &mut dyn Write) -> Result<Loaded, Error> {
     let source = spec::read_source(path)?;
     let loaded = spec::load(source, scope)?;
     if loaded.report.warnings().next().is_some() {
@@ -201,22 +206,29 @@ pub fn load(path: &Path, scope: Option<Scope>, err: &mut dyn Write) -> Result<Lo
 /// Reads the spec at `path`, validates it for `scope` (a target's limits), and resolves it.
 pub fn plan(path: &Path, scope: Scope, err: &mut dyn Write) -> Result<Plan, Error> {
     let loaded = load(path, Some(scope), err)?;
-    let plan = Plan::new(&loaded.spec);
-    exiting(loaded);
-    Ok(plan)
+    Ok(plan_of(loaded))
 }
 
-/// Runs `work` (reading and checking the spec) on this thread while `compile` parses a target's
-/// templates on another: the templates do not depend on the spec, so on a machine with two
-/// cores their cost is hidden.
+fn plan_of(loaded: Loaded) -> Plan {
+    let plan = Plan::new(&loaded.spec);
+    exiting(loaded);
+    plan
+}
+
+/// Runs `work` (reading and checking the spec) on this thread while another compiles the JSON
+/// Schema and then runs `compile` (building a target's template registry): neither depends on
+/// the spec, so on a machine with two cores their cost is hidden behind reading a large spec.
+/// One helper thread, not one for each: every thread costs the kernel a stack and the
+/// allocator fresh pages, which for a small spec cost more than the work they would share.
 pub fn while_loading<T, R: Send>(
     compile: impl FnOnce() -> Result<R, Error> + Send,
     work: impl FnOnce() -> Result<T, Error>,
 ) -> Result<(T, R), Error> {
     std::thread::scope(|s| {
-        // (`load` compiles the JSON Schema on a third thread: on two cores, both finish while
-        // a large spec is read, and a small spec waits for the slower only.)
-        let compiling = s.spawn(compile);
+        let compiling = s.spawn(|| {
+            schema::prepare();
+            compile()
+        });
         let done = work();
         let compiled = compiling
             .join()
@@ -225,14 +237,14 @@ pub fn while_loading<T, R: Send>(
     })
 }
 
-/// [`plan`] while `compile` parses a target's templates (see [`while_loading`]).
+/// [`plan`] while `compile` builds a target's templates (see [`while_loading`]).
 pub fn plan_while<R: Send>(
     path: &Path,
     scope: Scope,
     err: &mut dyn Write,
     compile: fn() -> Result<R, Error>,
 ) -> Result<(Plan, R), Error> {
-    while_loading(compile, || plan(path, scope, err))
+    while_loading(compile, || Ok(plan_of(load_here(path, Some(scope), err)?)))
 }
 
 /// Hands back what a command built when the process is about to exit: freeing a large

@@ -19,6 +19,10 @@ use crate::validate::{self, Scope};
 pub struct Loaded {
     pub spec: Spec,
     pub tree: Node,
+    /// The spec as JSON, as the schema checked it. (Kept rather than freed here: for a large
+    /// cluster freeing it costs about as much as building it, and the command line skips
+    /// freeing what it built when it exits.)
+    pub json: serde_json::Value,
     /// Warnings only (a spec with errors is not loaded).
     pub report: Report,
 }
@@ -109,11 +113,14 @@ pub fn load(source: Source, scope: Option<Scope>) -> Result<Loaded, Report> {
         let scope = scope.unwrap_or_else(|| Scope::for_spec(spec));
         report.diagnostics.extend(validate::check(spec, scope));
     }
-    // The JSON copy is large for a large cluster; free it while the caller goes on.
-    std::thread::spawn(move || drop(json));
     report.locate(&tree);
     match spec {
-        Some(spec) if !report.has_errors() => Ok(Loaded { spec, tree, report }),
+        Some(spec) if !report.has_errors() => Ok(Loaded {
+            spec,
+            tree,
+            json,
+            report,
+        }),
         _ => Err(report),
     }
 }

@@ -10,7 +10,7 @@ use serde::{Serialize, Serializer};
 
 use crate::error::Error;
 use crate::plan::{Aws, Certificate, Check, Plan, Tag, CLASSIC_TLS_POLICY_NAME};
-use crate::render::{self, Block, Format, Renderer};
+use crate::render::{self, Format, Renderer};
 use crate::spec::model::{LoadBalancerKind, TlsMode};
 use crate::spec::yaml::{self, Node, NodeKind};
 
@@ -82,11 +82,12 @@ pub fn render_with(renderer: &Renderer, plan: &Plan) -> Result<String, Error> {
         true => "row-instance",
         false => "row-target",
     };
-    let commands: Block =
-        &|| renderer.render_rows("row-add-group-command", &view.metadata.commands);
-    let members: Block = &|| renderer.render_rows(member_row, &view.instances);
     // In the order of `Rows`' slots.
-    renderer.render_spliced("template", &view, &[commands, members])
+    let blocks = [
+        renderer.render_rows("row-add-group-command", &view.metadata.commands)?,
+        renderer.render_rows(member_row, &view.instances)?,
+    ];
+    renderer.render_spliced("template", &view, &blocks)
 }
 
 /// Renders the plan as a CloudFormation template in JSON: the YAML render, keys in the same
@@ -439,11 +440,15 @@ impl<'a> View<'a> {
             commands: instances
                 .iter()
                 .map(|id| {
-                    format!(
-                        "aws ec2 modify-instance-attribute --region {} --instance-id {id} \
-                         --groups <its current group IDs> <BackEndSecurityGroupId>",
-                        aws.region
-                    )
+                    // (concat rather than format!: a line per daemon.)
+                    [
+                        "aws ec2 modify-instance-attribute --region ",
+                        &aws.region,
+                        " --instance-id ",
+                        id,
+                        " --groups <its current group IDs> <BackEndSecurityGroupId>",
+                    ]
+                    .concat()
                 })
                 .collect(),
         };
