@@ -56,14 +56,26 @@ impl Format {
             Format::Shell => shell_word,
         }
     }
+
+    /// Appends `s` escaped as [`Format::escape_fn`] escapes it; a plain YAML value (most of
+    /// a large cluster's rows) without a string of its own.
+    fn push_escaped(self, s: &str, out: &mut String) {
+        if self == Format::Yaml && yaml_plain(s) {
+            out.push('"');
+            out.push_str(s);
+            out.push('"');
+        } else {
+            out.push_str(&self.escape_fn()(s));
+        }
+    }
 }
 
 /// A template registry for one format and one target.
 pub struct Renderer {
     target: &'static str,
     registry: Handlebars<'static>,
-    /// The format's escape function, also registered with `registry`.
-    escape: fn(&str) -> String,
+    /// The format, whose escape function is registered with `registry`.
+    format: Format,
     /// Templates parsed at run time: not in `precompiled.rs` (see [`Renderer::register`]).
     parsed: Vec<&'static str>,
 }
@@ -81,7 +93,7 @@ impl Renderer {
         let mut renderer = Renderer {
             target,
             registry,
-            escape: format.escape_fn(),
+            format,
             parsed: Vec::new(),
         };
         for &(name, text) in templates {
@@ -176,13 +188,21 @@ impl Renderer {
     ) -> Result<String, Error> {
         let flat = self.registry.get_template(name).and_then(Row::of);
         let mut out = String::new();
-        for (i, row) in rows.into_iter().enumerate() {
-            if i > 0 {
-                out.push('\n');
+        let rows = rows.into_iter();
+        let count = rows.size_hint().0;
+        for (i, row) in rows.enumerate() {
+            match i {
+                0 => {}
+                // Room for the rest, if they are about as long as the first.
+                1 => {
+                    out.reserve(count.saturating_sub(1) * (out.len() + 1));
+                    out.push('\n');
+                }
+                _ => out.push('\n'),
             }
             let start = out.len();
             match &flat {
-                Some(flat) => flat.fill(row.as_ref(), self.escape, &mut out),
+                Some(flat) => flat.fill(row.as_ref(), self.format, &mut out),
                 None => out.push_str(&self.render_context(name, &self.context(&row)?)?),
             }
             if out.len() > start && out.ends_with('\n') {
@@ -273,11 +293,11 @@ impl<'t> Row<'t> {
     }
 
     /// Appends the template filled in with `row` to `out`.
-    fn fill(&self, row: &str, escape: fn(&str) -> String, out: &mut String) {
+    fn fill(&self, row: &str, format: Format, out: &mut String) {
         for piece in &self.pieces {
             match piece {
                 Piece::Text(text) => out.push_str(text),
-                Piece::Escaped => out.push_str(&escape(row)),
+                Piece::Escaped => format.push_escaped(row, out),
                 Piece::Raw => out.push_str(row),
             }
         }
@@ -298,9 +318,7 @@ pub fn yaml_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     // Most values need no escape at all: copy them whole.
-    if all_bytes(s, |b| {
-        (b' '..=b'~').contains(&b) & (b != b'"') & (b != b'\\')
-    }) {
+    if yaml_plain(s) {
         out.push_str(s);
         out.push('"');
         return out;
@@ -337,6 +355,14 @@ pub fn hcl_string(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// Whether `s` is written in a YAML double-quoted scalar as it is: printable ASCII without
+/// `"` or `\`.
+fn yaml_plain(s: &str) -> bool {
+    all_bytes(s, |b| {
+        (b' '..=b'~').contains(&b) & (b != b'"') & (b != b'\\')
+    })
 }
 
 /// Whether every byte of `s` passes `ok`: a row's values are checked in blocks of 16 bytes
