@@ -10,15 +10,31 @@ use super::limits::*;
 /// also says what is wrong.
 fn plain_dns_name(s: &str) -> bool {
     let bytes = s.as_bytes();
-    !bytes.is_empty()
-        && bytes.len() <= DNS_NAME_MAX
-        && bytes.split(|&b| b == b'.').all(|label| {
-            matches!((label.first(), label.last()), (Some(&a), Some(&z)) if a != b'-' && z != b'-')
-                && label.len() <= DNS_LABEL_MAX
-                && label
-                    .iter()
-                    .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
-        })
+    if bytes.is_empty() || bytes.len() > DNS_NAME_MAX {
+        return false;
+    }
+    // One pass: the current label's length and the byte before this one.
+    let mut label = 0;
+    let mut prev = b'.';
+    for &b in bytes {
+        if b == b'.' {
+            if label == 0 || prev == b'-' {
+                return false;
+            }
+            label = 0;
+        } else {
+            let starts_with_dash = label == 0 && b == b'-';
+            label += 1;
+            if starts_with_dash
+                || label > DNS_LABEL_MAX
+                || !(b.is_ascii_alphanumeric() || b == b'-')
+            {
+                return false;
+            }
+        }
+        prev = b;
+    }
+    label > 0 && prev != b'-'
 }
 
 /// A DNS name: letters, digits and `-` in labels of 1–63 characters, not starting or ending
