@@ -73,7 +73,7 @@ pub fn run(cli: Cli, err: &mut dyn Write) -> Result<u8, Error> {
         }
         Command::ImpalaConfig => {
             let (loaded, renderer) = while_loading(targets::impala_config::renderer, || {
-                load_here(&cli.config, None, err)
+                load(&cli.config, None, err)
             })?;
             let plan = Plan::new(&loaded.spec);
             let text = targets::impala_config::render_with(&renderer, &plan)?;
@@ -185,16 +185,18 @@ fn no_output(cli: &Cli, command: &str) -> Result<(), Error> {
     }
 }
 
-/// Reads and validates the spec at `path` for `scope`, printing its warnings to `err`.
-pub fn load(path: &Path, scope: Option<Scope>, err: &mut dyn Write) -> Result<Loaded, Error> {
-    // The JSON Schema does not depend on the spec: compile it on another core while this one
-    // reads and parses the spec.
+/// Starts compiling the JSON Schema on another thread, for the command line to call before it
+/// parses its arguments. Most commands check a spec against the schema, and its compilation
+/// (about 0.9 ms) does not depend on the spec: begun first, it is done on the other core by
+/// the time the spec has been read, where starting it with the spec's reading left a small
+/// spec waiting for it. A command that reads no spec exits without waiting for the thread.
+/// (Without this, the first check compiles the schema itself.)
+pub fn prepare_schema() {
     std::thread::spawn(schema::prepare);
-    load_here(path, scope, err)
 }
 
-/// [`load`], leaving the schema's compilation to whichever thread needs it first.
-fn load_here(path: &Path, scope: Option<Scope>, err: &mut dyn Write) -> Result<Loaded, Error> {
+/// Reads and validates the spec at `path` for `scope`, printing its warnings to `err`.
+pub fn load(path: &Path, scope: Option<Scope>, err: &mut dyn Write) -> Result<Loaded, Error> {
     let source = spec::read_source(path)?;
     let loaded = spec::load(source, scope)?;
     if loaded.report.warnings().next().is_some() {
@@ -215,20 +217,17 @@ fn plan_of(loaded: Loaded) -> Plan {
     plan
 }
 
-/// Runs `work` (reading and checking the spec) on this thread while another compiles the JSON
-/// Schema and then runs `compile` (building a target's template registry): neither depends on
-/// the spec, so on a machine with two cores their cost is hidden behind reading a large spec.
-/// One helper thread, not one for each: every thread costs the kernel a stack and the
-/// allocator fresh pages, which for a small spec cost more than the work they would share.
+/// Runs `work` (reading and checking the spec) on this thread while another runs `compile`
+/// (building a target's template registry), which does not depend on the spec. (The schema
+/// compiles on the thread [`prepare_schema`] started.) No more threads than these two helpers:
+/// every thread costs the kernel a stack and the allocator fresh pages, which for a small spec
+/// cost more than the work they would share.
 pub fn while_loading<T, R: Send>(
     compile: impl FnOnce() -> Result<R, Error> + Send,
     work: impl FnOnce() -> Result<T, Error>,
 ) -> Result<(T, R), Error> {
     std::thread::scope(|s| {
-        let compiling = s.spawn(|| {
-            schema::prepare();
-            compile()
-        });
+        let compiling = s.spawn(compile);
         let done = work();
         let compiled = compiling
             .join()
@@ -244,7 +243,7 @@ pub fn plan_while<R: Send>(
     err: &mut dyn Write,
     compile: fn() -> Result<R, Error>,
 ) -> Result<(Plan, R), Error> {
-    while_loading(compile, || Ok(plan_of(load_here(path, Some(scope), err)?)))
+    while_loading(compile, || Ok(plan_of(load(path, Some(scope), err)?)))
 }
 
 /// Hands back what a command built when the process is about to exit: freeing a large
