@@ -206,18 +206,6 @@ pub fn load(path: &Path, scope: Option<Scope>, err: &mut dyn Write) -> Result<Lo
     Ok(loaded)
 }
 
-/// Reads the spec at `path`, validates it for `scope` (a target's limits), and resolves it.
-pub fn plan(path: &Path, scope: Scope, err: &mut dyn Write) -> Result<Plan, Error> {
-    let loaded = load(path, Some(scope), err)?;
-    Ok(plan_of(loaded))
-}
-
-fn plan_of(loaded: Loaded) -> Plan {
-    let plan = Plan::new(&loaded.spec);
-    exiting(loaded);
-    plan
-}
-
 /// Runs `work` (reading and checking the spec) on this thread while another runs `compile`
 /// (building a target's template registry), which does not depend on the spec. (The schema
 /// compiles on the thread [`prepare_schema`] started.) No more threads than these two helpers:
@@ -237,14 +225,20 @@ pub fn while_loading<T, R: Send>(
     })
 }
 
-/// [`plan`] while `compile` builds a target's templates (see [`while_loading`]).
+/// Reads the spec at `path`, validates it for `scope` (a target's limits), and resolves it,
+/// while `compile` builds a target's templates (see [`while_loading`]).
 pub fn plan_while<R: Send>(
     path: &Path,
     scope: Scope,
     err: &mut dyn Write,
     compile: fn() -> Result<R, Error>,
 ) -> Result<(Plan, R), Error> {
-    while_loading(compile, || Ok(plan_of(load(path, Some(scope), err)?)))
+    while_loading(compile, || {
+        let loaded = load(path, Some(scope), err)?;
+        let plan = Plan::new(&loaded.spec);
+        exiting(loaded);
+        Ok(plan)
+    })
 }
 
 /// Hands back what a command built when the process is about to exit: freeing a large
