@@ -57,15 +57,12 @@ impl Format {
         }
     }
 
-    /// Appends `s` escaped as [`Format::escape_fn`] escapes it; a plain YAML value (most of
-    /// a large cluster's rows) without a string of its own.
+    /// Appends `s` escaped as [`Format::escape_fn`] escapes it; YAML (a large cluster's rows)
+    /// without a string of its own.
     fn push_escaped(self, s: &str, out: &mut String) {
-        if self == Format::Yaml && yaml_plain(s) {
-            out.push('"');
-            out.push_str(s);
-            out.push('"');
-        } else {
-            out.push_str(&self.escape_fn()(s));
+        match self {
+            Format::Yaml => push_yaml_string(out, s),
+            _ => out.push_str(&self.escape_fn()(s)),
         }
     }
 }
@@ -153,10 +150,7 @@ impl Renderer {
     /// a placeholder with a block is refused: only a value that should have been escaped could
     /// have put it there.
     fn splice(&self, document: &str, blocks: &[String]) -> Result<String, Error> {
-        let refused = || Error::Render {
-            target: self.target,
-            message: "a value cannot be written safely in this format".into(),
-        };
+        let refused = || self.refused();
         let size = document.len() + blocks.iter().map(String::len).sum::<usize>();
         let mut out = String::with_capacity(size);
         let mut rest = document;
@@ -316,20 +310,26 @@ fn fingerprint(text: &str) -> u64 {
 /// every other non-printable character.
 pub fn yaml_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    push_yaml_string(&mut out, s);
+    out
+}
+
+/// Appends [`yaml_string`] of `s` to `out`.
+fn push_yaml_string(out: &mut String, s: &str) {
     out.push('"');
-    // Most values need no escape at all: copy them whole.
-    if yaml_plain(s) {
+    // Most values need no escape at all (printable ASCII without `"` or `\`): copy them whole.
+    if all_bytes(s, |b| {
+        (b' '..=b'~').contains(&b) & (b != b'"') & (b != b'\\')
+    }) {
         out.push_str(s);
-        out.push('"');
-        return out;
-    }
-    for c in s.chars() {
-        if !push_escape(&mut out, c) {
-            out.push(c);
+    } else {
+        for c in s.chars() {
+            if !push_escape(out, c) {
+                out.push(c);
+            }
         }
     }
     out.push('"');
-    out
 }
 
 /// An HCL quoted string holding exactly `s`: `"` `\` and control characters escaped, and the
@@ -355,14 +355,6 @@ pub fn hcl_string(s: &str) -> String {
     }
     out.push('"');
     out
-}
-
-/// Whether `s` is written in a YAML double-quoted scalar as it is: printable ASCII without
-/// `"` or `\`.
-fn yaml_plain(s: &str) -> bool {
-    all_bytes(s, |b| {
-        (b' '..=b'~').contains(&b) & (b != b'"') & (b != b'\\')
-    })
 }
 
 /// Whether every byte of `s` passes `ok`: a row's values are checked in blocks of 16 bytes
