@@ -9,6 +9,7 @@ pub mod app;
 pub mod cli;
 pub mod diagnostics;
 pub mod error;
+mod fnv;
 pub mod generate;
 pub mod output;
 pub mod plan;

@@ -300,9 +300,7 @@ impl<'t> Row<'t> {
 
 /// A 64-bit FNV-1a hash of `text`: which text a precompiled template was made from.
 fn fingerprint(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
-        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    crate::fnv::hash(text.as_bytes())
 }
 
 /// A YAML double-quoted scalar holding exactly `s`. JSON string syntax is valid YAML; beyond

@@ -15,27 +15,7 @@ type Out = Vec<Diagnostic>;
 /// A map keyed by the daemons' host names and instance IDs, hashed with FNV-1a: a few times
 /// faster than the standard SipHash for short keys, and a cluster has thousands of them. (The
 /// keys come from the user's own spec, so there is no one to guard against flooding.)
-type NameMap<'a> = HashMap<&'a str, usize, std::hash::BuildHasherDefault<Fnv>>;
-
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = bytes.iter().fold(self.0, |hash, &b| {
-            (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
+type NameMap<'a> = HashMap<&'a str, usize, crate::fnv::BuildFnv>;
 
 fn p(text: &str) -> Path {
     Path::parse(text)

@@ -1,0 +1,44 @@
+//! FNV-1a (64-bit): a small, fast, non-cryptographic hash, for short keys and for telling
+//! texts apart. Not for keys an attacker chooses: it does not resist flooding.
+
+/// An FNV-1a [`std::hash::Hasher`].
+pub(crate) struct Fnv(u64);
+
+/// A `HashMap` hasher building [`Fnv`].
+pub(crate) type BuildFnv = std::hash::BuildHasherDefault<Fnv>;
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = bytes.iter().fold(self.0, |hash, &b| {
+            (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The FNV-1a hash of `bytes`.
+pub(crate) fn hash(bytes: &[u8]) -> u64 {
+    let mut h = Fnv::default();
+    std::hash::Hasher::write(&mut h, bytes);
+    h.0
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn known_values() {
+        // From the FNV reference (draft-eastlake-fnv), 64-bit FNV-1a.
+        assert_eq!(super::hash(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(super::hash(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(super::hash(b"foobar"), 0x8594_4171_f739_67e8);
+    }
+}
