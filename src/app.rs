@@ -185,17 +185,6 @@ fn no_output(cli: &Cli, command: &str) -> Result<(), Error> {
     }
 }
 
-/// Starts compiling the JSON Schema on another thread, for the command line to call before it
-/// parses its arguments. Most commands check a spec against the schema, and its compilation
-/// (about 0.9 ms) does not depend on the spec: begun first, it is done on the other core by
-/// the time the spec has been read, where starting it with the spec's reading left a small
-/// spec waiting for it. A command that reads no spec (`--version`, `schema`, `init`) exits
-/// without waiting for the thread, but starting it costs such a command about 0.3 ms.
-/// (Without this, the first check compiles the schema itself.)
-pub fn prepare_schema() {
-    std::thread::spawn(schema::prepare);
-}
-
 /// Reads and validates the spec at `path` for `scope`, printing its warnings to `err`.
 pub fn load(path: &Path, scope: Option<Scope>, err: &mut dyn Write) -> Result<Loaded, Error> {
     let source = spec::read_source(path)?;

@@ -7,17 +7,20 @@ pub(crate) struct Fnv(u64);
 /// A `HashMap` hasher building [`Fnv`].
 pub(crate) type BuildFnv = std::hash::BuildHasherDefault<Fnv>;
 
+const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const PRIME: u64 = 0x0100_0000_01b3;
+
 impl Default for Fnv {
     fn default() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
+        Fnv(OFFSET)
     }
 }
 
 impl std::hash::Hasher for Fnv {
     fn write(&mut self, bytes: &[u8]) {
-        self.0 = bytes.iter().fold(self.0, |hash, &b| {
-            (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
+        self.0 = bytes
+            .iter()
+            .fold(self.0, |hash, &b| (hash ^ b as u64).wrapping_mul(PRIME));
     }
 
     fn finish(&self) -> u64 {
@@ -25,11 +28,15 @@ impl std::hash::Hasher for Fnv {
     }
 }
 
-/// The FNV-1a hash of `bytes`.
-pub(crate) fn hash(bytes: &[u8]) -> u64 {
-    let mut h = Fnv::default();
-    std::hash::Hasher::write(&mut h, bytes);
-    h.0
+/// The FNV-1a hash of `bytes`; `const`, so an embedded text's hash costs nothing at run time.
+pub(crate) const fn hash(bytes: &[u8]) -> u64 {
+    let mut h = OFFSET;
+    let mut i = 0;
+    while i < bytes.len() {
+        h = (h ^ bytes[i] as u64).wrapping_mul(PRIME);
+        i += 1;
+    }
+    h
 }
 
 #[cfg(test)]
@@ -40,5 +47,8 @@ mod tests {
         assert_eq!(super::hash(b""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(super::hash(b"a"), 0xaf63_dc4c_8601_ec8c);
         assert_eq!(super::hash(b"foobar"), 0x8594_4171_f739_67e8);
+        let mut h = super::Fnv::default();
+        std::hash::Hasher::write(&mut h, b"foobar");
+        assert_eq!(std::hash::Hasher::finish(&h), 0x8594_4171_f739_67e8);
     }
 }

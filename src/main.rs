@@ -9,7 +9,6 @@ use impala_lbgen::{app, cli::Cli};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    app::prepare_schema(); // on another core, while the arguments and the spec are read
     let cli = Cli::parse(); // usage errors exit 2 here
     let mut stderr = std::io::stderr();
     match app::run(cli, &mut stderr) {

@@ -19,10 +19,6 @@ use crate::validate::{self, Scope};
 pub struct Loaded {
     pub spec: Spec,
     pub tree: Node,
-    /// The spec as JSON, as the schema checked it. (Kept rather than freed here: for a large
-    /// cluster freeing it costs about as much as building it, and the command line skips
-    /// freeing what it built when it exits.)
-    pub json: serde_json::Value,
     /// Warnings only (a spec with errors is not loaded).
     pub report: Report,
 }
@@ -78,12 +74,34 @@ pub fn load(source: Source, scope: Option<Scope>) -> Result<Loaded, Report> {
             return Err(report);
         }
     };
+    // Nearly every spec conforms: the check generated from the schema says so without
+    // compiling it, and serde reads the tree itself. Anything else, or a spec serde declines,
+    // takes the full path, which words every problem.
+    let spec = match schema::conforms(&tree) {
+        Some(true) => Spec::deserialize(&tree).ok(),
+        _ => None,
+    };
+    let spec = spec.or_else(|| check_shape(&tree, &mut report));
+    if let Some(spec) = &spec {
+        let scope = scope.unwrap_or_else(|| Scope::for_spec(spec));
+        report.diagnostics.extend(validate::check(spec, scope));
+    }
+    report.locate(&tree);
+    match spec {
+        Some(spec) if !report.has_errors() => Ok(Loaded { spec, tree, report }),
+        _ => Err(report),
+    }
+}
+
+/// The full path: the spec's JSON form against the compiled schema, with every error worded
+/// and located, then serde with the members the model cannot hold dropped (so the semantic
+/// rules still run and every problem is reported at once). The model, when serde could build
+/// one.
+fn check_shape(tree: &Node, report: &mut Report) -> Option<Spec> {
     let mut json = tree.to_json();
-    let shape = schema::check(&json, &tree);
+    let shape = schema::check(&json, tree);
     let shape_ok = shape.is_empty();
     for e in shape {
-        // Drop a wrong member so the rest of the spec still reaches the semantic rules and
-        // every problem is reported at once.
         if e.drop_value {
             if let Some(p) = &e.diagnostic.path {
                 remove(&mut json, p);
@@ -91,11 +109,10 @@ pub fn load(source: Source, scope: Option<Scope>) -> Result<Loaded, Report> {
         }
         report.diagnostics.push(e.diagnostic);
     }
-
     // Plain serde first; only when it fails, again with the path tracked (which costs more).
     let typed =
         Spec::deserialize(&json).or_else(|_| serde_path_to_error::deserialize::<_, Spec>(&json));
-    let spec = match typed {
+    match typed {
         Ok(spec) => Some(spec),
         Err(e) => {
             // The schema already explains a shape error; report serde's only if it found
@@ -108,20 +125,6 @@ pub fn load(source: Source, scope: Option<Scope>) -> Result<Loaded, Report> {
             }
             None
         }
-    };
-    if let Some(spec) = &spec {
-        let scope = scope.unwrap_or_else(|| Scope::for_spec(spec));
-        report.diagnostics.extend(validate::check(spec, scope));
-    }
-    report.locate(&tree);
-    match spec {
-        Some(spec) if !report.has_errors() => Ok(Loaded {
-            spec,
-            tree,
-            json,
-            report,
-        }),
-        _ => Err(report),
     }
 }
 
