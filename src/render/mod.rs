@@ -120,12 +120,7 @@ impl Renderer {
 
     /// Renders template `name` with `data`.
     pub fn render<T: Serialize>(&self, name: &str, data: &T) -> Result<String, Error> {
-        let context = self.context(data)?;
-        let out = self.render_context(name, &context)?;
-        // The context is a JSON copy of the whole view: for a large cluster, freeing it costs
-        // about as much as rendering. Free it on another thread while the caller writes.
-        std::thread::spawn(move || drop(context));
-        Ok(out)
+        self.render_context(name, &self.context(data)?)
     }
 
     /// Renders template `name` with `data`, where `data` holds [`slot`] placeholders, then
