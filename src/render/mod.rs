@@ -182,9 +182,10 @@ impl Renderer {
         for (i, row) in rows.enumerate() {
             match i {
                 0 => {}
-                // Room for the rest, if they are about as long as the first.
+                // Room for the rest, if they are about as long as the first, and an eighth more
+                // (a first host name is often the shortest): one allocation, not a doubling.
                 1 => {
-                    out.reserve(count.saturating_sub(1) * (out.len() + 1));
+                    out.reserve(count.saturating_sub(1) * (out.len() + 1) * 9 / 8);
                     out.push('\n');
                 }
                 _ => out.push('\n'),

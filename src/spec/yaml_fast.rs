@@ -66,7 +66,9 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn new(text: &'a str) -> Option<Reader<'a>> {
-        let mut lines = Vec::new();
+        // One allocation of the right size (an upper bound: blank and comment lines are not
+        // kept), not a series of doublings, each a size class of its own in the allocator.
+        let mut lines = Vec::with_capacity(text.bytes().filter(|&b| b == b'\n').count() + 1);
         let mut number = 0;
         let mut last = "";
         for (raw, printable) in split_lines(text) {
