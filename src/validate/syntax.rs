@@ -91,6 +91,12 @@ fn dns_name_explained(s: &str, wildcard: bool) -> Result<(), String> {
 
 /// A daemon host: a DNS name or an IP address.
 pub fn host(s: &str) -> Result<(), String> {
+    // The common case first, without trying it as an IP address (a cluster has a host per
+    // daemon): a valid DNS name with a label that is not all digits is no IPv4 address, and
+    // no IPv6 address has only letters, digits, '-' and '.'.
+    if plain_dns_name(s) && !s.split('.').all(|l| l.bytes().all(|b| b.is_ascii_digit())) {
+        return Ok(());
+    }
     if s.parse::<IpAddr>().is_ok() {
         return Ok(());
     }
@@ -450,6 +456,45 @@ mod tests {
                 dns_name(name, true).is_ok(),
                 dns_name_explained(name, true).is_ok()
             );
+        }
+    }
+
+    /// The shortcut in [`host`] answers as trying the address first does.
+    #[test]
+    fn hosts_are_checked_as_before_the_shortcut() {
+        fn before(s: &str) -> Result<(), String> {
+            if s.parse::<IpAddr>().is_ok() {
+                return Ok(());
+            }
+            if s.split('.')
+                .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()))
+            {
+                return Err("it looks like an IPv4 address but is not one".into());
+            }
+            dns_name(s, false)
+        }
+        let parts = ["1", "255", "256", "a", "f", "-", ".", ":", "::", "x1"];
+        let mut names = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = names
+                .iter()
+                .flat_map(|n| parts.iter().map(move |p| format!("{n}{p}")))
+                .collect();
+            names.extend(longer);
+        }
+        names.extend(
+            [
+                "10.0.0.1",
+                "::1",
+                "fe80::1",
+                "1.2.3.4.5",
+                "0x1.2.3.4",
+                "1e3",
+            ]
+            .map(String::from),
+        );
+        for name in &names {
+            assert_eq!(host(name), before(name), "{name:?}");
         }
     }
 
