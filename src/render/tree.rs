@@ -23,16 +23,37 @@ pub(super) fn t(name: Option<&str>, elements: Vec<E>, mapping: &[(usize, usize)]
     t
 }
 
-/// A mapping entry. `TemplateMapping` cannot be made outside Handlebars, only copied and
-/// changed: the first copy comes from the smallest template there is.
+/// What cannot be made outside Handlebars, only copied: a `TemplateMapping` and the special
+/// path segments (`@root`, `..`). One small template, parsed once, gives a copy of each, so
+/// building the templates runs Handlebars' parser once rather than for every such path.
+struct Prototypes {
+    mapping: TemplateMapping,
+    root: PathSeg,
+    up: PathSeg,
+}
+
+fn prototypes() -> &'static Prototypes {
+    static PROTOTYPES: std::sync::OnceLock<Prototypes> = std::sync::OnceLock::new();
+    PROTOTYPES.get_or_init(|| {
+        let t = Template::compile("{{@root.x}}{{../x}}").expect("a template");
+        let first = |i: usize| match &t.elements[i] {
+            TemplateElement::Expression(h) => match &h.name {
+                Parameter::Path(Path::Relative((segs, _))) => segs[0].clone(),
+                other => panic!("a path, not {other:?}"),
+            },
+            other => panic!("an expression, not {other:?}"),
+        };
+        Prototypes {
+            mapping: t.mapping[0].clone(),
+            root: first(0),
+            up: first(1),
+        }
+    })
+}
+
+/// A mapping entry (see [`Prototypes`]).
 fn at(line: usize, col: usize) -> TemplateMapping {
-    static FIRST: std::sync::OnceLock<TemplateMapping> = std::sync::OnceLock::new();
-    let mut m = FIRST
-        .get_or_init(|| {
-            let t = Template::compile("x").expect("a template");
-            t.mapping[0].clone()
-        })
-        .clone();
+    let mut m = prototypes().mapping.clone();
     m.0 = line;
     m.1 = col;
     m
@@ -136,10 +157,34 @@ pub(super) fn local(level: usize, name: &str, raw: &str) -> P {
     Parameter::Path(Path::Local((level, name.to_owned(), raw.to_owned())))
 }
 
-/// Any other path (`../a`, `@root.a`): parsed, since its special segments cannot be built
-/// outside Handlebars. Short, and rare in our templates.
+/// Any other path. `@root.a.b` and `../a` are built from the [`Prototypes`]' first segment
+/// and named ones; anything else (rare in our templates) is parsed.
 pub(super) fn parsed(raw: &str) -> P {
-    Parameter::Path(Path::parse(raw).expect("parsed when it was generated"))
+    fn named(rest: &str) -> Option<Vec<PathSeg>> {
+        let ok = rest
+            .split('.')
+            .all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+        ok.then(|| {
+            rest.split('.')
+                .map(|s| PathSeg::Named(s.to_owned()))
+                .collect()
+        })
+    }
+    let built = if let Some(rest) = raw.strip_prefix("@root.") {
+        named(rest).map(|segs| (&prototypes().root, segs))
+    } else if let Some(rest) = raw.strip_prefix("../") {
+        named(rest).map(|segs| (&prototypes().up, segs))
+    } else {
+        None
+    };
+    let path = match built {
+        Some((first, segs)) => {
+            let segs = std::iter::once(first.clone()).chain(segs).collect();
+            Path::Relative((segs, raw.to_owned()))
+        }
+        None => Path::parse(raw).expect("parsed when it was generated"),
+    };
+    Parameter::Path(path)
 }
 
 /// A literal: JSON text.
