@@ -131,6 +131,18 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// How many lines from `from` on start at `indent` before the block at `indent` ends: the
+    /// number of items or keys the block will have, at most. A list sized once is one
+    /// allocation, not a series of doublings, each a size class (a page) of its own in the
+    /// allocator; for a large cluster's daemons, these were a megabyte of the heap's span.
+    fn count_at(&self, from: usize, indent: usize) -> usize {
+        self.lines[from.min(self.lines.len())..]
+            .iter()
+            .take_while(|l| l.indent >= indent)
+            .filter(|l| l.indent == indent)
+            .count()
+    }
+
     fn count(&mut self) -> Option<()> {
         self.nodes += 1;
         (self.nodes <= MAX_NODES).then_some(())
@@ -159,7 +171,7 @@ impl<'a> Reader<'a> {
         self.count()?;
         let first = &self.lines[self.at];
         let start = Span::point(first.number, first.col(indent));
-        let mut items = Vec::new();
+        let mut items = Vec::with_capacity(self.count_at(self.at, indent));
         loop {
             let index = self.at;
             let line = &self.lines[index];
@@ -206,7 +218,7 @@ impl<'a> Reader<'a> {
             let line = &self.lines[index];
             Span::point(line.number, line.col(col))
         };
-        let mut entries: Vec<Entry> = Vec::new();
+        let mut entries: Vec<Entry> = Vec::with_capacity(1 + self.count_at(index + 1, col));
         let mut key_col = col;
         loop {
             let index = self.at;
