@@ -26,6 +26,9 @@ for c in commands:
         cells.append(f"{mean_ms(f'{c}-{n}')[0]:.1f} ms" if f.exists() else "—")
     if any(cell != "—" for cell in cells):
         print(f"| `{c}` | " + " | ".join(cells) + " |")
+if (results / "cloudformation-dynamic-1000.json").exists():
+    dyn = mean_ms("cloudformation-dynamic-1000")[0]
+    print(f"| `cloudformation`, dynamically linked (`cargo build --release`) | — | {dyn:.1f} ms | — |")
 tropo = mean_ms("troposphere-1000")[0]
 print(f"| troposphere (Python), CloudFormation | — | {tropo:.1f} ms | — |")
 print()
@@ -41,3 +44,6 @@ print("| bar | measured | needed | |")
 print("| --- | ---: | ---: | --- |")
 for name, value, need, ok in bars:
     print(f"| {name} | {value:.1f}x | {need} | {'met' if ok else 'NOT met'} |")
+if (results / "cloudformation-dynamic-1000.json").exists():
+    print()
+    print(f"The dynamically linked build against `cat`: {dyn / cat:.1f}x.")
