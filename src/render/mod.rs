@@ -123,6 +123,19 @@ impl Renderer {
         self.render_context(name, &self.context(data)?)
     }
 
+    /// Renders each of the templates `names` with the same `data`, made into a context once.
+    pub fn render_each<T: Serialize>(
+        &self,
+        names: &[&str],
+        data: &T,
+    ) -> Result<Vec<String>, Error> {
+        let context = self.context(data)?;
+        names
+            .iter()
+            .map(|name| self.render_context(name, &context))
+            .collect()
+    }
+
     /// Renders template `name` with `data`, where `data` holds [`slot`] placeholders, then
     /// puts `blocks[i]` where `slot(i)` was printed raw (`{{{rows.members}}}`).
     ///

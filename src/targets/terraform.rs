@@ -110,10 +110,13 @@ pub fn render(plan: &Plan) -> Result<Module, Error> {
 /// [`render`] with a registry from [`renderer`].
 pub fn render_with(renderer: &Renderer, plan: &Plan) -> Result<Module, Error> {
     let view = View::new(plan)?;
-    let files = FILES
-        .iter()
-        .map(|name| Ok((*name, layout(&renderer.render(name, &view)?))))
-        .collect::<Result<_, Error>>()?;
+    // One context for the three files: it holds a line's worth per daemon, several times over.
+    let files = renderer
+        .render_each(&FILES, &view)?
+        .into_iter()
+        .zip(FILES)
+        .map(|(text, name)| (name, layout(&text)))
+        .collect();
     Ok(Module { files })
 }
 
@@ -173,7 +176,9 @@ impl Labels {
 /// What the templates read: the plan, plus labels and the few expressions HCL needs.
 #[derive(Serialize)]
 struct View<'a> {
-    plan: &'a Plan,
+    /// What the templates read of the plan itself (`plan.idle_timeout`, `plan.health_check`):
+    /// not the whole plan, whose daemons Handlebars would copy into every partial.
+    plan: PlanView<'a>,
     aws: &'a Aws,
     classic: bool,
     lb: Lb,
@@ -191,6 +196,12 @@ struct View<'a> {
     alias: Option<AliasView<'a>>,
     endpoints: Vec<Endpoint>,
     cloudera_manager: Option<String>,
+}
+
+#[derive(Serialize)]
+struct PlanView<'a> {
+    idle_timeout: u64,
+    health_check: &'a plan::HealthCheck,
 }
 
 #[derive(Serialize)]
@@ -449,7 +460,10 @@ impl<'a> View<'a> {
         let cloudera_manager = plan.cloudera_manager_service().map(|s| endpoint(s.port));
 
         Ok(View {
-            plan,
+            plan: PlanView {
+                idle_timeout: plan.idle_timeout,
+                health_check: &plan.health_check,
+            },
             aws,
             classic,
             lb,
