@@ -80,23 +80,22 @@ pub(super) fn h(
     flags: (bool, bool, bool),
 ) -> E {
     let (block, chain, indent_before_write) = flags;
+    // The builder is needed for `indent_before_write` (not public), but its `build` clones
+    // every field: the nested templates are moved in afterwards instead, or building a
+    // block would copy its whole body once per level of nesting.
     let mut b = HelperTemplateBuilder::default();
     b.name(name)
-        .params(params)
-        .hash(map(hash))
+        .params(Vec::new())
+        .hash(HashMap::new())
         .block(block)
         .chain(chain)
         .indent_before_write(indent_before_write);
-    if let Some(p) = block_param {
-        b.block_param(p);
-    }
-    if let Some(t) = template {
-        b.template(t);
-    }
-    if let Some(t) = inverse {
-        b.inverse(t);
-    }
-    let helper: Box<HelperTemplate> = Box::new(b.build().expect("every field is set"));
+    let mut helper: Box<HelperTemplate> = Box::new(b.build().expect("every field is set"));
+    helper.params = params;
+    helper.hash = map(hash);
+    helper.block_param = block_param;
+    helper.template = template;
+    helper.inverse = inverse;
     match kind {
         0 => TemplateElement::Expression(helper),
         1 => TemplateElement::HtmlExpression(helper),
@@ -114,18 +113,17 @@ pub(super) fn d(
     indent: Option<&str>,
     indent_before_write: bool,
 ) -> E {
+    // As in `h`: the builder for `indent_before_write`, the rest moved in.
     let mut b = DecoratorTemplateBuilder::default();
     b.name(name)
-        .params(params)
-        .hash(map(hash))
+        .params(Vec::new())
+        .hash(HashMap::new())
         .indent_before_write(indent_before_write);
-    if let Some(t) = template {
-        b.template(t);
-    }
-    if let Some(i) = indent {
-        b.indent(i);
-    }
-    let decorator: Box<DecoratorTemplate> = Box::new(b.build().expect("every field is set"));
+    let mut decorator: Box<DecoratorTemplate> = Box::new(b.build().expect("every field is set"));
+    decorator.params = params;
+    decorator.hash = map(hash);
+    decorator.template = template;
+    decorator.indent = indent.map(str::to_owned);
     match kind {
         0 => TemplateElement::DecoratorExpression(decorator),
         1 => TemplateElement::DecoratorBlock(decorator),
