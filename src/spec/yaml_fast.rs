@@ -68,7 +68,7 @@ impl<'a> Reader<'a> {
     fn new(text: &'a str) -> Option<Reader<'a>> {
         // One allocation of the right size (an upper bound: blank and comment lines are not
         // kept), not a series of doublings, each a size class of its own in the allocator.
-        let mut lines = Vec::with_capacity(text.bytes().filter(|&b| b == b'\n').count() + 1);
+        let mut lines = Vec::with_capacity(text.matches('\n').count() + 1);
         let mut number = 0;
         let mut last = "";
         for (raw, printable) in split_lines(text) {
@@ -384,22 +384,24 @@ impl<'a> Reader<'a> {
 }
 
 /// The lines of `text`, split at `\n` as `str::split` does, each with whether it holds only
-/// printable ASCII (the common case, found in the same pass).
+/// printable ASCII (the common case).
 fn split_lines(text: &str) -> impl Iterator<Item = (&str, bool)> {
-    let bytes = text.as_bytes();
-    let mut start = 0;
+    // `find` looks for the line break a word at a time, and the printable check runs over
+    // blocks of 16 bytes without stopping early, which the compiler vectorises: a byte at a
+    // time, this loop was a fifth of reading a large spec.
+    let mut rest = Some(text);
     std::iter::from_fn(move || {
-        if start > bytes.len() {
-            return None;
-        }
-        let mut end = start;
-        let mut printable = true;
-        while let Some(&b) = bytes.get(end).filter(|&&b| b != b'\n') {
-            printable &= (b' '..=b'~').contains(&b);
-            end += 1;
-        }
-        let line = &text[start..end];
-        start = end + 1;
+        let r = rest?;
+        let (line, next) = match r.find('\n') {
+            Some(i) => (&r[..i], Some(&r[i + 1..])),
+            None => (r, None),
+        };
+        rest = next;
+        let printable = line.as_bytes().chunks(16).all(|block| {
+            block
+                .iter()
+                .fold(true, |all, &b| all & (b' '..=b'~').contains(&b))
+        });
         Some((line, printable))
     })
 }
