@@ -11,12 +11,12 @@ pub(super) fn template(target: &str, name: &str, text: &str) -> Option<Template>
     let hash = super::fingerprint(text);
     Some(match (target, name, hash) {
         ("cloudformation", "template", 0xd53cee7a016a5808) => cloudformation_template(),
-        ("cloudformation", "security-groups", 0x79b1907353219063) => cloudformation_security_groups(),
-        ("cloudformation", "classic", 0xc20fcae8ebae9878) => cloudformation_classic(),
-        ("cloudformation", "network", 0x207d3c7e2c648bb4) => cloudformation_network(),
-        ("cloudformation", "certificate", 0x82f15120f53d82ba) => cloudformation_certificate(),
+        ("cloudformation", "security-groups", 0xeb52f5a88b7dee8b) => cloudformation_security_groups(),
+        ("cloudformation", "classic", 0x4e7145df80030289) => cloudformation_classic(),
+        ("cloudformation", "network", 0xbee82221e3a76c82) => cloudformation_network(),
+        ("cloudformation", "certificate", 0x59b322b549e5666b) => cloudformation_certificate(),
         ("cloudformation", "outputs", 0x2af0209e272274ca) => cloudformation_outputs(),
-        ("cloudformation", "tags", 0x0ebf0e6859aaab2f) => cloudformation_tags(),
+        ("cloudformation", "tags", 0x218bcafb7e1626d2) => cloudformation_tags(),
         ("cloudformation", "row-add-group-command", 0x24430b49a23bb27a) => cloudformation_row_add_group_command(),
         ("cloudformation", "row-instance", 0xf16e495b0340ebf2) => cloudformation_row_instance(),
         ("cloudformation", "row-target", 0x02cd9cdfcdae44cb) => cloudformation_row_target(),
@@ -111,7 +111,7 @@ fn cloudformation_security_groups() -> Template {
         raw("      Tags:\n        - Key: Name\n          Value: "),
         h(0, p("frontend_group.name", &["frontend_group", "name"]), vec![], vec![], None, None, None, (false, false, false)),
         raw("\n"),
-        d(2, n("tags"), vec![], vec![], None, Some("        "), true),
+        d(2, n("tags"), vec![parsed("@root.tags")], vec![], None, Some("        "), true),
         raw("  # The impalad instances join the back-end group (see Metadata): it admits the balancer on\n  # impalad's ports and sends nothing of its own (replies to admitted connections need no\n  # egress rule), so joining it widens nothing else an instance may do.\n  BackEndSecurityGroup:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupName: "),
         h(0, p("backend_group.name", &["backend_group", "name"]), vec![], vec![], None, None, None, (false, false, false)),
         raw("\n      GroupDescription: "),
@@ -121,7 +121,7 @@ fn cloudformation_security_groups() -> Template {
         raw("\n      SecurityGroupEgress:\n        - Description: No egress of its own (replaces the default allow-all rule)\n          IpProtocol: \"-1\"\n          CidrIp: 127.0.0.1/32\n      Tags:\n        - Key: Name\n          Value: "),
         h(0, p("backend_group.name", &["backend_group", "name"]), vec![], vec![], None, None, None, (false, false, false)),
         raw("\n"),
-        d(2, n("tags"), vec![], vec![], None, Some("        "), true),
+        d(2, n("tags"), vec![parsed("@root.tags")], vec![], None, Some("        "), true),
         raw("  # Standalone, so the two groups can name each other without a circular dependency.\n"),
         h(2, n("each"), vec![p("backend_ingress", &["backend_ingress"])], vec![], None, Some(t(None, vec![
             raw("  "),
@@ -217,7 +217,7 @@ fn cloudformation_classic() -> Template {
         raw("\n      Tags:\n        - Key: Name\n          Value: "),
         h(0, p("name", &["name"]), vec![], vec![], None, None, None, (false, false, false)),
         raw("\n"),
-        d(2, n("tags"), vec![], vec![], None, Some("        "), true),
+        d(2, n("tags"), vec![parsed("@root.tags")], vec![], None, Some("        "), true),
         raw(""),
     ], &[(1, 1), (5, 25), (6, 7), (6, 15), (7, 7), (8, 1), (11, 7), (15, 1), (31, 1), (31, 1), (40, 7), (41, 17), (42, 9), (42, 20), (42, 47), (43, 19), (43, 45), (44, 28), (44, 64), (45, 30), (45, 68), (47, 22), (48, 7), (50, 18), (51, 1), (51, 1), (60, 7), (61, 1), (62, 7), (64, 18), (65, 9), (65, 9), (66, 1)])
 }
@@ -249,7 +249,7 @@ fn cloudformation_network() -> Template {
         raw("      Tags:\n        - Key: Name\n          Value: "),
         h(0, p("name", &["name"]), vec![], vec![], None, None, None, (false, false, false)),
         raw("\n"),
-        d(2, n("tags"), vec![], vec![], None, Some("        "), true),
+        d(2, n("tags"), vec![parsed("@root.tags")], vec![], None, Some("        "), true),
         raw(""),
         h(2, n("each"), vec![p("listeners", &["listeners"])], vec![], None, Some(t(None, vec![
             raw("  TargetGroup"),
@@ -291,7 +291,7 @@ fn cloudformation_network() -> Template {
             raw("      Tags:\n        - Key: Name\n          Value: "),
             h(0, p("target_group_name", &["target_group_name"]), vec![], vec![], None, None, None, (false, false, false)),
             raw("\n"),
-            d(2, n("tags"), vec![], vec![], None, Some("        "), true),
+            d(2, n("tags"), vec![parsed("@root.tags")], vec![], None, Some("        "), true),
             raw("  Listener"),
             h(1, p("id", &["id"]), vec![], vec![], None, None, None, (false, false, false)),
             raw(":\n    Type: AWS::ElasticLoadBalancingV2::Listener\n    Properties:\n      LoadBalancerArn:\n        Ref: LoadBalancer\n      Port: "),
@@ -354,7 +354,7 @@ fn cloudformation_certificate() -> Template {
             raw("      Tags:\n        - Key: Name\n          Value: "),
             h(0, p("name", &["name"]), vec![], vec![], None, None, None, (false, false, false)),
             raw("\n"),
-            d(2, n("tags"), vec![], vec![], None, Some("        "), true),
+            d(2, n("tags"), vec![parsed("@root.tags")], vec![], None, Some("        "), true),
             raw(""),
         ], &[(2, 3), (6, 19), (7, 1), (7, 1), (13, 7), (14, 1), (22, 7), (24, 18), (25, 9), (25, 9), (26, 1)])), None, (true, false, true)),
         raw(""),
@@ -413,7 +413,7 @@ fn cloudformation_outputs() -> Template {
 
 fn cloudformation_tags() -> Template {
     t(Some("tags"), vec![
-        h(2, n("each"), vec![parsed("@root.tags")], vec![], None, Some(t(None, vec![
+        h(2, n("each"), vec![p("this", &[])], vec![], None, Some(t(None, vec![
             raw("- Key: "),
             h(0, p("key", &["key"]), vec![], vec![], None, None, None, (false, false, false)),
             raw("\n  Value: "),
