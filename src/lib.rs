@@ -11,6 +11,8 @@ pub mod diagnostics;
 pub mod error;
 mod fnv;
 pub mod generate;
+#[cfg(test)]
+mod generated;
 pub mod output;
 pub mod plan;
 pub mod render;

@@ -12,6 +12,7 @@ use handlebars::template::{
 };
 use handlebars::{Path, PathSeg};
 
+use crate::generated::ident;
 use crate::targets;
 
 /// Every target's name (as its [`super::Renderer`] is made) and templates.
@@ -65,12 +66,6 @@ pub(super) fn source() -> String {
         false => "Template",
     };
     out.replacen("{IMPORTS}", imports, 1)
-}
-
-fn ident(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect()
 }
 
 fn indent(out: &mut String, depth: usize) {
@@ -235,19 +230,13 @@ fn parameter(out: &mut String, p: &Parameter) {
 
 #[test]
 fn precompiled_templates_are_up_to_date() {
-    let want = source();
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(PATH);
-    let have = std::fs::read_to_string(&path).unwrap_or_default();
-    if have != want {
-        if std::env::var_os("UPDATE_TEMPLATES").is_some() {
-            std::fs::write(&path, want).unwrap();
-        } else {
-            panic!(
-                "{PATH} is stale: a template changed. Rewrite it with \
-                 `UPDATE_TEMPLATES=1 cargo test --lib render::` and review the diff"
-            );
-        }
-    }
+    crate::generated::assert_up_to_date(
+        PATH,
+        &source(),
+        "UPDATE_TEMPLATES",
+        "a template",
+        "render::",
+    );
 }
 
 #[test]

@@ -15,6 +15,7 @@ use std::fmt::Write;
 use serde_json::{Map, Value};
 
 use super::schema;
+use crate::generated::ident;
 
 pub(super) const PATH: &str = "src/spec/schema_precompiled.rs";
 
@@ -265,32 +266,13 @@ fn type_check(name: &str, t: &str) -> String {
     }
 }
 
-/// A Rust identifier for a schema name.
-fn ident(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
 #[test]
 fn precompiled_schema_check_is_up_to_date() {
-    let want = source();
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(PATH);
-    let have = std::fs::read_to_string(&path).unwrap_or_default();
-    if have != want {
-        if std::env::var_os("UPDATE_SCHEMA_CHECK").is_some() {
-            std::fs::write(&path, want).unwrap();
-        } else {
-            panic!(
-                "{PATH} is stale: the schema changed. Rewrite it with \
-                 `UPDATE_SCHEMA_CHECK=1 cargo test --lib spec::` and review the diff"
-            );
-        }
-    }
+    crate::generated::assert_up_to_date(
+        PATH,
+        &source(),
+        "UPDATE_SCHEMA_CHECK",
+        "the schema",
+        "spec::",
+    );
 }
