@@ -31,15 +31,6 @@ impl de::Error for Declined {
     }
 }
 
-/// True when [`Node::to_json`] makes the node `null` (a float JSON cannot hold becomes null).
-fn is_null(node: &Node) -> bool {
-    match node.kind {
-        NodeKind::Null => true,
-        NodeKind::Float(f) => !f.is_finite(),
-        _ => false,
-    }
-}
-
 impl<'de> de::Deserializer<'de> for &'de Node {
     type Error = Declined;
 
@@ -62,7 +53,7 @@ impl<'de> de::Deserializer<'de> for &'de Node {
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Declined> {
-        if is_null(self) {
+        if self.is_json_null() {
             visitor.visit_none()
         } else {
             visitor.visit_some(self)

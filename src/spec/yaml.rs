@@ -467,6 +467,16 @@ fn is_float(v: &str) -> bool {
 }
 
 impl Node {
+    /// Whether [`Node::to_json`] makes the node `null`: YAML's null, or a float JSON cannot
+    /// hold (infinite, NaN).
+    pub fn is_json_null(&self) -> bool {
+        match self.kind {
+            NodeKind::Null => true,
+            NodeKind::Float(f) => !f.is_finite(),
+            _ => false,
+        }
+    }
+
     /// The node as JSON, for the JSON Schema and for serde.
     pub fn to_json(&self) -> Value {
         match &self.kind {
