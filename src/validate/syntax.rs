@@ -94,15 +94,17 @@ pub fn host(s: &str) -> Result<(), String> {
     // The common case first, without trying it as an IP address (a cluster has a host per
     // daemon): a valid DNS name with a label that is not all digits is no IPv4 address, and
     // no IPv6 address has only letters, digits, '-' and '.'.
-    if plain_dns_name(s) && !s.split('.').all(|l| l.bytes().all(|b| b.is_ascii_digit())) {
+    let dotted_digits = || {
+        s.split('.')
+            .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()))
+    };
+    if plain_dns_name(s) && !dotted_digits() {
         return Ok(());
     }
     if s.parse::<IpAddr>().is_ok() {
         return Ok(());
     }
-    if s.split('.')
-        .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()))
-    {
+    if dotted_digits() {
         return Err("it looks like an IPv4 address but is not one".into());
     }
     dns_name(s, false)
