@@ -5,6 +5,7 @@
 //! [`validate`] holds the semantic rules and limits, [`plan`] decides every resolved value,
 //! and each target only formats a plan. See ARCHITECTURE.md.
 
+pub mod allocator;
 pub mod app;
 pub mod cli;
 pub mod diagnostics;

@@ -5,8 +5,9 @@ use std::io::Write;
 use clap::Parser;
 use impala_lbgen::{app, cli::Cli};
 
+// A short run keeps almost all it allocates: see `allocator` for why it is bump-allocated.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: impala_lbgen::allocator::BumpFirst = impala_lbgen::allocator::BumpFirst;
 
 fn main() {
     let code = run();

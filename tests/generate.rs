@@ -243,3 +243,63 @@ fn umask() -> u32 {
         .unwrap();
     u32::from_str_radix(String::from_utf8_lossy(&out.stdout).trim(), 8).unwrap()
 }
+
+/// `examples/cluster1.yaml` with `n` daemons instead of two, as `bench/make_spec.py` writes it.
+fn cluster1_with(n: usize) -> String {
+    let example = std::fs::read_to_string(repo().join("examples/cluster1.yaml")).unwrap();
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in example.lines() {
+        if line.starts_with("daemons:") {
+            out.push_str("daemons:\n");
+            for i in 0..n {
+                out.push_str(&format!(
+                    "  - host: ip-10-{}-{}-{}.ec2.internal\n    instance_id: i-{i:017x}\n",
+                    30 + i / 65536,
+                    (i / 256) % 256,
+                    i % 256
+                ));
+            }
+            skipping = true;
+            continue;
+        }
+        if skipping && line.starts_with("  ") {
+            continue;
+        }
+        skipping = false;
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// The binary allocates from a bump region first and from mimalloc once the region is used up
+/// (src/allocator.rs); the library here runs on the standard allocator. 10,000 daemons fill
+/// the region, so both of the binary's allocators and the hand-over between them are in play,
+/// and the bytes must still be the library's.
+#[test]
+fn a_spec_that_fills_the_allocators_region_comes_out_as_the_library_renders_it() {
+    let t = Test::new().file("big.yaml", &cluster1_with(10_000));
+    let spec = t.dir.join("big.yaml");
+    let loaded = impala_lbgen::app::load(&spec, None, &mut std::io::sink()).unwrap();
+    let expected: BTreeMap<String, Vec<u8>> = impala_lbgen::generate::files(&loaded)
+        .unwrap()
+        .into_iter()
+        .map(|f| (f.path, f.text.into_bytes()))
+        .collect();
+    assert_eq!(expected.len(), 7);
+
+    t.run_with(&["-c", "big.yaml", "generate", "--out-dir", "out"])
+        .ok();
+    let written = snapshot(&t.dir.join("out"));
+    assert!(
+        written == expected,
+        "generate wrote other bytes than the library renders"
+    );
+
+    let run = t.run_with(&["-c", "big.yaml", "cloudformation"]).ok();
+    assert!(
+        run.stdout.as_bytes() == expected["cloudformation.yaml"],
+        "cloudformation printed other bytes than the library renders"
+    );
+}
