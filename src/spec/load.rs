@@ -3,7 +3,6 @@
 
 use std::io::Read;
 
-use serde::Deserialize;
 use std::path::Path as FsPath;
 
 use crate::diagnostics::{Diagnostic, Report, Source};
@@ -74,14 +73,7 @@ pub fn load(source: Source, scope: Option<Scope>) -> Result<Loaded, Report> {
             return Err(report);
         }
     };
-    // Nearly every spec conforms: the check generated from the schema says so without
-    // compiling it, and serde reads the tree itself. Anything else, or a spec serde declines,
-    // takes the full path, which words every problem.
-    let spec = match schema::conforms(&tree) {
-        Some(true) => Spec::deserialize(&tree).ok(),
-        _ => None,
-    };
-    let spec = spec.or_else(|| check_shape(&tree, &mut report));
+    let spec = check_shape(&tree, &mut report);
     if let Some(spec) = &spec {
         let scope = scope.unwrap_or_else(|| Scope::for_spec(spec));
         report.diagnostics.extend(validate::check(spec, scope));
@@ -93,10 +85,9 @@ pub fn load(source: Source, scope: Option<Scope>) -> Result<Loaded, Report> {
     }
 }
 
-/// The full path: the spec's JSON form against the compiled schema, with every error worded
-/// and located, then serde with the members the model cannot hold dropped (so the semantic
-/// rules still run and every problem is reported at once). The model, when serde could build
-/// one.
+/// The spec's JSON form against the JSON Schema, with every error worded and located, then
+/// serde with the members the model cannot hold dropped (so the semantic rules still run and
+/// every problem is reported at once). The model, when serde could build one.
 fn check_shape(tree: &Node, report: &mut Report) -> Option<Spec> {
     let mut json = tree.to_json();
     let shape = schema::check(&json, tree);
@@ -109,9 +100,7 @@ fn check_shape(tree: &Node, report: &mut Report) -> Option<Spec> {
         }
         report.diagnostics.push(e.diagnostic);
     }
-    // Plain serde first; only when it fails, again with the path tracked (which costs more).
-    let typed =
-        Spec::deserialize(&json).or_else(|_| serde_path_to_error::deserialize::<_, Spec>(&json));
+    let typed = serde_path_to_error::deserialize::<_, Spec>(&json);
     match typed {
         Ok(spec) => Some(spec),
         Err(e) => {

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::diagnostics::{did_you_mean, Diagnostic};
 use crate::spec::path::{Path, Seg};
-use crate::spec::yaml::{Node, NodeKind};
+use crate::spec::yaml::Node;
 
 /// The schema's text, as shipped in `schemas/`.
 pub const SCHEMA_TEXT: &str = include_str!("../../schemas/impala-lb.schema.json");
@@ -32,59 +32,6 @@ fn validator() -> &'static Validator {
     })
 }
 
-/// Whether `tree` conforms to the schema, decided by the Rust generated from the schema
-/// (`schema_precompiled.rs`, see `schema_codegen.rs`) rather than by compiling it, which would
-/// cost a small spec more than all its other work. `None` when that file was generated from
-/// another schema text: then only [`check`] can tell. The tests and the fuzzer compare the two
-/// on the shipped specs and on many damaged ones.
-pub fn conforms(tree: &Node) -> Option<bool> {
-    const FRESH: bool =
-        crate::fnv::hash(SCHEMA_TEXT.as_bytes()) == super::schema_precompiled::SCHEMA_FINGERPRINT;
-    FRESH.then(|| super::schema_precompiled::root(tree))
-}
-
-// What the generated check is written with. Each answers as the JSON Schema would for the
-// node's JSON form (`Node::to_json`), where a float JSON cannot hold becomes null.
-
-/// JSON Schema counts a number with no fractional part as an integer, `1.0` included.
-pub(super) fn is_integer(n: &Node) -> bool {
-    match n.kind {
-        NodeKind::Int(_) => true,
-        NodeKind::Float(f) => f.is_finite() && f.fract() == 0.0,
-        _ => false,
-    }
-}
-
-/// `minimum`: true for anything that is not a number. (An `i64` past 2^53 rounds as `f64`,
-/// which keeps its side of the schema's small bounds.)
-pub(super) fn at_least(n: &Node, bound: f64) -> bool {
-    match n.kind {
-        NodeKind::Int(i) => i as f64 >= bound,
-        NodeKind::Float(f) if f.is_finite() => f >= bound,
-        _ => true,
-    }
-}
-
-/// `maximum`: true for anything that is not a number.
-pub(super) fn at_most(n: &Node, bound: f64) -> bool {
-    match n.kind {
-        NodeKind::Int(i) => i as f64 <= bound,
-        NodeKind::Float(f) if f.is_finite() => f <= bound,
-        _ => true,
-    }
-}
-
-/// `enum` of strings.
-pub(super) fn is_one_of(n: &Node, options: &[&str]) -> bool {
-    matches!(&n.kind, NodeKind::Str(s) if options.contains(&s.as_str()))
-}
-
-/// The pattern `^[0-9]+[smh]?$`: a duration.
-pub(super) fn digits_then_unit(s: &str) -> bool {
-    let digits = s.strip_suffix(['s', 'm', 'h']).unwrap_or(s);
-    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
-}
-
 /// A problem the schema found.
 pub struct ShapeError {
     pub diagnostic: Diagnostic,
@@ -94,8 +41,7 @@ pub struct ShapeError {
     pub drop_value: bool,
 }
 
-/// Checks `instance` (the spec as JSON) against the schema, compiling it on first use. A spec
-/// that [`conforms`] never needs this.
+/// Checks `instance` (the spec as JSON) against the schema, compiling it on first use.
 pub fn check(instance: &Value, tree: &Node) -> Vec<ShapeError> {
     if instance.is_null() {
         let d = Diagnostic::error(Path::root(), "the spec is empty").hint(
@@ -337,149 +283,6 @@ mod tests {
     fn the_embedded_schema_compiles() {
         jsonschema::meta::validate(document()).expect("a valid draft-07 schema");
         let _ = validator();
-    }
-
-    /// The tree a JSON value would be read into (numbers as the YAML reader makes them).
-    fn node(v: &Value) -> Node {
-        use crate::spec::yaml::{Entry, Span};
-        let kind = match v {
-            Value::Null => NodeKind::Null,
-            Value::Bool(b) => NodeKind::Bool(*b),
-            Value::Number(x) => match x.as_i64() {
-                Some(i) => NodeKind::Int(i),
-                None => NodeKind::Float(x.as_f64().unwrap()),
-            },
-            Value::String(s) => NodeKind::Str(s.clone()),
-            Value::Array(items) => NodeKind::Seq(items.iter().map(node).collect()),
-            Value::Object(m) => NodeKind::Map(
-                m.iter()
-                    .map(|(k, v)| Entry {
-                        key: k.clone(),
-                        key_span: Span::default(),
-                        value: node(v),
-                    })
-                    .collect(),
-            ),
-        };
-        Node {
-            kind,
-            span: Span::default(),
-        }
-    }
-
-    /// Every variant of `v` that differs from it at one place: each value replaced by each of
-    /// `replacements`, each member removed, an unknown member added to each mapping, each list
-    /// emptied or doubled.
-    fn variants(v: &Value, replacements: &[Value], out: &mut Vec<Value>) {
-        let here = |out: &mut Vec<Value>, f: &dyn Fn(&mut Value)| {
-            let mut c = v.clone();
-            f(&mut c);
-            out.push(c);
-        };
-        for r in replacements {
-            here(out, &|c| *c = r.clone());
-        }
-        match v {
-            Value::Object(m) => {
-                here(out, &|c| {
-                    c.as_object_mut()
-                        .unwrap()
-                        .insert("zzz".into(), Value::from(1));
-                });
-                for k in m.keys() {
-                    here(out, &|c| {
-                        c.as_object_mut().unwrap().remove(k);
-                    });
-                    let mut inner = Vec::new();
-                    variants(&m[k], replacements, &mut inner);
-                    for i in inner {
-                        let mut c = v.clone();
-                        c[k] = i;
-                        out.push(c);
-                    }
-                }
-            }
-            Value::Array(items) => {
-                here(out, &|c| c.as_array_mut().unwrap().clear());
-                here(out, &|c| {
-                    let items = c.as_array_mut().unwrap();
-                    items.extend(items.clone());
-                });
-                for (n, item) in items.iter().enumerate() {
-                    let mut inner = Vec::new();
-                    variants(item, replacements, &mut inner);
-                    for i in inner {
-                        let mut c = v.clone();
-                        c[n] = i;
-                        out.push(c);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// The generated check says what the compiled schema says, on every shipped example and
-    /// on every one-place change of each (some 9,000 documents).
-    #[test]
-    fn the_generated_check_agrees_with_the_schema() {
-        let replacements: Vec<Value> = serde_json::from_str(
-            r#"[null, true, false, 0, -1, 1, 1.0, 1.5, 65535, 65536, -0.5, 1e300,
-                "", "x", "30s", "5m", "1h", "45", "5 minutes", "m", "30S", " 30s", "30s ",
-                "hs2", "beeswax", "hs2_http", "offload", "bridge", "passthrough", "classic",
-                "network", "internal", "internet-facing", "roundrobin", "leastconn", "source",
-                [], ["x"], [1], [{}], {}, {"port": 21050}, {"port": 0}, {"host": "a"},
-                {"bucket": "b"}, {"mode": "offload"}, {"realm": "R"}]"#,
-        )
-        .unwrap();
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
-        let (mut checked, mut valid) = (0, 0);
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            let text = std::fs::read_to_string(&path).unwrap();
-            let doc = crate::spec::yaml::parse(&text).unwrap().to_json();
-            let mut all = vec![doc.clone()];
-            variants(&doc, &replacements, &mut all);
-            for v in all {
-                let tree = node(&v);
-                let want = validator().is_valid(&tree.to_json());
-                assert_eq!(conforms(&tree), Some(want), "{}: {v}", path.display());
-                checked += 1;
-                valid += usize::from(want);
-            }
-        }
-        // Both answers occur often enough for the comparison to mean something.
-        assert!(
-            checked > 5_000 && valid > 1_000 && checked - valid > 1_000,
-            "{checked} {valid}"
-        );
-    }
-
-    /// Each pattern matcher the generator may use matches what its regular expression does.
-    #[test]
-    fn the_pattern_matchers_agree_with_their_patterns() {
-        let long = "9".repeat(40);
-        let texts = [
-            "", "0", "30", "30s", "5m", "1h", "1d", "s", "m", "30ss", "3 0s", " 30s", "30s ",
-            "30s\n", "\n30s", "-5", "+5", "1.5", "٣", "30h5", "0000s", &long,
-        ];
-        for &(pattern, matcher) in crate::spec::schema_codegen::PATTERNS {
-            let f = match matcher {
-                "digits_then_unit" => digits_then_unit,
-                other => panic!("a matcher this test does not know: {other}"),
-            };
-            let schema =
-                jsonschema::validator_for(&serde_json::json!({"pattern": pattern})).unwrap();
-            for t in texts {
-                assert_eq!(f(t), schema.is_valid(&Value::from(t)), "{pattern} on {t:?}");
-            }
-        }
-    }
-
-    #[test]
-    fn the_generated_check_is_for_this_schema() {
-        let tree = crate::spec::yaml::parse("cluster: c\ndaemons: [{host: a}]\n").unwrap();
-        assert_eq!(conforms(&tree), Some(true));
     }
 
     #[test]

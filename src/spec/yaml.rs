@@ -42,7 +42,7 @@ impl Span {
         }
     }
 
-    pub(super) fn to(self, end: Span) -> Span {
+    fn to(self, end: Span) -> Span {
         Span {
             end_line: end.end_line,
             end_col: end.end_col,
@@ -84,9 +84,9 @@ pub struct YamlError {
 }
 
 /// Deeper than any spec needs; keeps every recursive walk far from the stack limit.
-pub(super) const MAX_DEPTH: usize = 64;
+const MAX_DEPTH: usize = 64;
 /// Bounds alias expansion ("billion laughs").
-pub(super) const MAX_NODES: usize = 1_000_000;
+const MAX_NODES: usize = 1_000_000;
 
 enum Frame {
     Seq {
@@ -104,16 +104,6 @@ enum Frame {
 
 /// Parses one YAML document. An empty document is `Null`.
 pub fn parse(text: &str) -> Result<Node, YamlError> {
-    // Plain block YAML, as nearly every spec is, has a faster reader that builds the same tree.
-    if let Some(node) = super::yaml_fast::read(text) {
-        return Ok(node);
-    }
-    parse_full(text)
-}
-
-/// [`parse`] with saphyr-parser only, for any YAML (and every error). [`parse`] gives the
-/// same result for every text; the tests compare them.
-pub fn parse_full(text: &str) -> Result<Node, YamlError> {
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Node> = HashMap::new();
@@ -187,10 +177,15 @@ pub fn parse_full(text: &str) -> Result<Node, YamlError> {
                         if t.suffix == "str"
                             && (t.handle == "!!" || t.handle == "tag:yaml.org,2002:") =>
                     {
-                        NodeKind::Str(value.into_owned())
+                        NodeKind::Str(value.to_string())
                     }
                     Some(t) => return Err(tag_error(&format!("{}{}", t.handle, t.suffix), span)),
                 };
+                if expects_key(&stack) {
+                    if let Some(what) = non_text(&kind) {
+                        return Err(key_error(&value, what, span));
+                    }
+                }
                 Some((Node { kind, span }, anchor))
             }
             Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag)
@@ -273,12 +268,25 @@ pub fn parse_full(text: &str) -> Result<Node, YamlError> {
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map { entries, key, .. }) => match key.take() {
                 None => {
-                    let NodeKind::Str(k) = scalar_key(&node) else {
-                        return Err(YamlError {
-                            message: "a key must be a plain name, not a list or mapping".into(),
-                            span: node.span,
-                            hint: None,
-                        });
+                    let k = match node.kind {
+                        NodeKind::Str(k) => k,
+                        NodeKind::Seq(_) | NodeKind::Map(_) => {
+                            return Err(YamlError {
+                                message: "a key must be a plain name, not a list or mapping".into(),
+                                span: node.span,
+                                hint: None,
+                            })
+                        }
+                        // An alias to a number, boolean or null used as a key.
+                        _ => {
+                            return Err(YamlError {
+                                message: "a key must be a name, but this alias stands for a \
+                                          number, boolean or null"
+                                    .into(),
+                                span: node.span,
+                                hint: Some("write the key itself, quoted".into()),
+                            })
+                        }
                     };
                     if let Some(first) = entries.iter().find(|e| e.key == k) {
                         return Err(YamlError {
@@ -353,14 +361,30 @@ fn value_start(prev: char) -> bool {
     matches!(prev, '\n' | ' ' | '\t' | '[' | '{' | ',')
 }
 
-fn scalar_key(node: &Node) -> NodeKind {
-    match &node.kind {
-        NodeKind::Str(s) => NodeKind::Str(s.clone()),
-        NodeKind::Null => NodeKind::Str("null".into()),
-        NodeKind::Bool(b) => NodeKind::Str(b.to_string()),
-        NodeKind::Int(i) => NodeKind::Str(i.to_string()),
-        NodeKind::Float(f) => NodeKind::Str(f.to_string()),
-        NodeKind::Seq(_) | NodeKind::Map(_) => NodeKind::Null,
+/// Whether the next complete node is a mapping's key.
+fn expects_key(stack: &[Frame]) -> bool {
+    matches!(stack.last(), Some(Frame::Map { key: None, .. }))
+}
+
+/// What a scalar that is not text is read as, for a key's error.
+fn non_text(kind: &NodeKind) -> Option<&'static str> {
+    match kind {
+        NodeKind::Null => Some("null"),
+        NodeKind::Bool(_) => Some("a boolean"),
+        NodeKind::Int(_) => Some("an integer"),
+        NodeKind::Float(_) => Some("a number"),
+        _ => None,
+    }
+}
+
+/// Every key in a spec is a name. A plain `0x1F`, `True` or `~` is read as a number, a
+/// boolean or null, and turning it back into text would silently change it (`0x1F` would
+/// become "31"), so such a key is refused, as such values are where a string belongs.
+fn key_error(written: &str, what: &str, span: Span) -> YamlError {
+    YamlError {
+        message: format!("the key `{written}` is read as {what}, but keys are names"),
+        span,
+        hint: Some(format!("quote it to keep it as written: \"{written}\"")),
     }
 }
 
@@ -397,7 +421,7 @@ fn internal(span: Span) -> YamlError {
 }
 
 /// YAML 1.2 core schema resolution of a scalar.
-pub(super) fn resolve_scalar(value: &str, style: ScalarStyle) -> Result<NodeKind, String> {
+fn resolve_scalar(value: &str, style: ScalarStyle) -> Result<NodeKind, String> {
     if style != ScalarStyle::Plain {
         return Ok(NodeKind::Str(value.to_string()));
     }
@@ -640,6 +664,42 @@ mod tests {
             .unwrap_err()
             .message
             .contains("one YAML document"));
+    }
+
+    /// A plain `0x1F`, `True` or `~` key would silently become the text "31", "true" or
+    /// "null": refused, with the hint to quote it. Quoted, it is kept as written.
+    #[test]
+    fn keys_that_are_not_text_are_refused() {
+        for (text, written, what) in [
+            ("tags: {0x1F: a}\n", "0x1F", "an integer"),
+            ("tags:\n  True: b\n", "True", "a boolean"),
+            ("tags: {~: c}\n", "~", "null"),
+            ("1.5: x\n", "1.5", "a number"),
+        ] {
+            let e = parse(text).unwrap_err();
+            assert!(
+                e.message
+                    .contains(&format!("`{written}` is read as {what}")),
+                "{e:?}"
+            );
+            assert!(e.hint.unwrap().contains(&format!("\"{written}\"")));
+        }
+        let e = parse("a: &k 5\nb: {*k : x}\n").unwrap_err();
+        assert!(e.message.contains("alias"), "{e:?}");
+        let v = json("tags: {\"0x1F\": a, 'True': b, \"~\": c}\n");
+        assert_eq!(v["tags"]["0x1F"], "a");
+        assert_eq!(v["tags"]["True"], "b");
+        assert_eq!(v["tags"]["~"], "c");
+    }
+
+    /// YAML 1.2 limits an implicit key to 1,024 characters; longer ones are refused (the
+    /// fuzzer found a reader that accepted them).
+    #[test]
+    fn implicit_keys_over_1024_characters_are_refused() {
+        let ok = format!("{}: x\n", "k".repeat(1000));
+        assert!(parse(&ok).is_ok());
+        let long = format!("{}: x\n", "k".repeat(1100));
+        assert!(parse(&long).is_err());
     }
 
     #[test]
