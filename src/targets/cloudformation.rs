@@ -10,7 +10,7 @@ use serde::{Serialize, Serializer};
 
 use crate::error::Error;
 use crate::plan::{Aws, Certificate, Check, Plan, Tag, CLASSIC_TLS_POLICY_NAME};
-use crate::render::{self, Format, Renderer};
+use crate::render::{Format, Renderer};
 use crate::spec::model::{LoadBalancerKind, TlsMode};
 use crate::spec::yaml::{self, Node, NodeKind};
 
@@ -47,20 +47,6 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "tags",
         include_str!("../../templates/cloudformation/tags.yaml.hbs"),
     ),
-    // Rows: rendered once per daemon and spliced into the document (see
-    // `Renderer::render_spliced`).
-    (
-        "row-add-group-command",
-        include_str!("../../templates/cloudformation/row-add-group-command.yaml.hbs"),
-    ),
-    (
-        "row-instance",
-        include_str!("../../templates/cloudformation/row-instance.yaml.hbs"),
-    ),
-    (
-        "row-target",
-        include_str!("../../templates/cloudformation/row-target.yaml.hbs"),
-    ),
 ];
 
 /// The registry of the CloudFormation templates.
@@ -77,17 +63,7 @@ pub fn render(plan: &Plan) -> Result<String, Error> {
 /// (That every template reads back as YAML is proved by the tests and the fuzzer, not here:
 /// parsing the output again would cost more than rendering it.)
 pub fn render_with(renderer: &Renderer, plan: &Plan) -> Result<String, Error> {
-    let view = View::new(plan)?;
-    let member_row = match view.classic {
-        true => "row-instance",
-        false => "row-target",
-    };
-    // In the order of `Rows`' slots.
-    let blocks = [
-        renderer.render_rows("row-add-group-command", &view.metadata.commands)?,
-        renderer.render_rows(member_row, &view.instances)?,
-    ];
-    renderer.render_spliced("template", &view, &blocks)
+    renderer.render("template", &View::new(plan)?)
 }
 
 /// Renders the plan as a CloudFormation template in JSON: the YAML render, keys in the same
@@ -169,11 +145,8 @@ pub struct View<'a> {
     pub connection_draining: u64,
     pub access_logs: Option<LogsView<'a>>,
     pub tags: &'a [Tag],
-    /// Rendered by the row templates, not the document.
-    #[serde(skip)]
+    /// The Classic ELB's `Instances`, or each NLB target group's `Targets`.
     pub instances: Vec<&'a str>,
-    /// The per-daemon lines, rendered by the row templates.
-    pub rows: Rows,
     /// Any listener terminates TLS.
     pub tls: bool,
     pub tls_policy: Option<&'a str>,
@@ -272,28 +245,8 @@ pub struct AliasView<'a> {
 pub struct MetadataView {
     /// Why and how to add the back-end group to the impalad instances, a sentence a line.
     pub existing_instances: Vec<String>,
-    /// Rendered by the row templates, not the document.
-    #[serde(skip)]
+    /// A command per instance.
     pub commands: Vec<String>,
-}
-
-/// Where the lists with a line per daemon go: placeholders for the blocks the row templates
-/// render (see `Renderer::render_spliced`), numbered in the order `render_with` passes them.
-#[derive(Debug, Serialize)]
-pub struct Rows {
-    /// `AddBackEndGroup` in the Metadata: a command per instance.
-    pub commands: String,
-    /// The Classic ELB's `Instances`, or an NLB target group's `Targets`.
-    pub members: String,
-}
-
-impl Default for Rows {
-    fn default() -> Rows {
-        Rows {
-            commands: render::slot(0),
-            members: render::slot(1),
-        }
-    }
 }
 
 /// `hs2-http` → `Hs2Http`: a service in a logical ID (letters and digits only).
@@ -505,7 +458,6 @@ impl<'a> View<'a> {
             }),
             tags: &aws.tags,
             instances,
-            rows: Rows::default(),
             tls: terminates,
             tls_policy: aws.tls_policy.as_deref().filter(|_| terminates),
             tls_policy_name: CLASSIC_TLS_POLICY_NAME,
