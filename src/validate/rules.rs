@@ -12,11 +12,6 @@ use crate::spec::path::Path;
 
 type Out = Vec<Diagnostic>;
 
-/// A map keyed by the daemons' host names and instance IDs, hashed with FNV-1a: a few times
-/// faster than the standard SipHash for short keys, and a cluster has thousands of them. (The
-/// keys come from the user's own spec, so there is no one to guard against flooding.)
-type NameMap<'a> = HashMap<&'a str, usize, crate::fnv::BuildFnv>;
-
 fn p(text: &str) -> Path {
     Path::parse(text)
 }
@@ -141,10 +136,9 @@ fn service_ports(spec: &Spec, out: &mut Out) {
 }
 
 fn daemons(spec: &Spec, out: &mut Out) {
-    let mut hosts = NameMap::with_capacity_and_hasher(spec.daemons.len(), Default::default());
-    let mut ids = NameMap::with_capacity_and_hasher(spec.daemons.len(), Default::default());
+    let mut hosts: HashMap<&str, usize> = HashMap::new();
+    let mut ids: HashMap<&str, usize> = HashMap::new();
     for (i, d) in spec.daemons.iter().enumerate() {
-        // Built only for a problem: a large cluster has thousands of daemons and few problems.
         let at = || Path::root().key("daemons").index(i);
         if d.host.is_none() && d.instance_id.is_none() {
             out.push(
