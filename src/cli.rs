@@ -1,8 +1,11 @@
-//! The command line (clap definitions only; `app` runs them).
+//! The command line: the global options (clap). Each command's own arguments are in
+//! [`crate::commands`].
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::Parser;
+
+use crate::commands::Command;
 
 const AFTER_HELP: &str = "\
 Exit status: 0 ok, 1 invalid spec or failure, 2 usage error.
@@ -42,74 +45,4 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Check the spec: its shape, and the limits of each target it has a section for.
-    Validate {
-        /// Fail (exit 1) on warnings too.
-        #[arg(long)]
-        deny_warnings: bool,
-    },
-    /// Write a commented starter spec to the --config path (default ./impala-lb.yaml).
-    Init {
-        /// Overwrite an existing file.
-        #[arg(long)]
-        force: bool,
-    },
-    /// Write haproxy.cfg (HAProxy 2.4 or newer) for the spec's daemons.
-    Haproxy,
-    /// Print what the rest of the cluster needs: Cloudera Manager, impala-shell, JDBC, Hue and
-    /// Kerberos settings for the balancer (Markdown).
-    #[command(name = "impala-config")]
-    ImpalaConfig,
-    /// Write every output the spec supports into DIR (cloudformation.yaml, terraform/, aws-cli.sh,
-    /// haproxy.cfg, impala-config.md), each file atomically.
-    Generate {
-        /// The folder to write (created if missing).
-        #[arg(long, value_name = "DIR")]
-        out_dir: PathBuf,
-    },
-    /// Compare DIR with what `generate` would write; exit 1 with a diff if anything differs.
-    /// Writes nothing.
-    Check {
-        /// The folder `generate` wrote.
-        #[arg(long, value_name = "DIR")]
-        out_dir: PathBuf,
-    },
-    /// Print the spec's JSON Schema (for editors and other tools).
-    Schema,
-    /// Print a CloudFormation template of the balancer (Classic ELB or NLB, security
-    /// groups, certificate, DNS record), to deploy with `aws cloudformation deploy`.
-    Cloudformation {
-        /// The template's format.
-        #[arg(long, value_enum, default_value = "yaml")]
-        format: TemplateFormat,
-    },
-    /// Write the balancer as Terraform for the AWS provider: one root-module file.
-    ///
-    /// The file goes to standard output or -o FILE; with --out-dir DIR, the usual module layout
-    /// (versions.tf, main.tf, outputs.tf) goes into DIR instead.
-    Terraform {
-        /// Write versions.tf, main.tf and outputs.tf into DIR (created if missing).
-        #[arg(long, value_name = "DIR", conflicts_with = "output")]
-        out_dir: Option<PathBuf>,
-    },
-    /// Print a bash script that builds the AWS balancer with the AWS CLI (security groups,
-    /// certificate, Classic ELB or NLB, instances) and converges it when run again.
-    #[command(name = "aws-cli")]
-    AwsCli,
-    /// Print a shell completion script.
-    Completions {
-        /// The shell to complete for.
-        shell: clap_complete::Shell,
-    },
-}
-
-/// The format of a generated template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TemplateFormat {
-    Yaml,
-    Json,
 }

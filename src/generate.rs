@@ -43,52 +43,27 @@ pub fn files(loaded: &Loaded) -> Result<Vec<File>, Error> {
         path: path.to_string(),
         text,
     };
-    type Job<'a> = Box<dyn FnOnce() -> Result<Vec<File>, Error> + Send + 'a>;
-    let mut jobs: Vec<Job> = Vec::new();
+    let mut out = Vec::new();
     if scope.aws {
-        jobs.push(Box::new(move || {
-            Ok(vec![file(
-                "cloudformation.yaml",
-                targets::cloudformation::render(plan)?,
-            )])
-        }));
-        jobs.push(Box::new(move || {
-            Ok(vec![file("aws-cli.sh", targets::aws_cli::render(plan)?)])
-        }));
+        out.push(file(
+            "cloudformation.yaml",
+            targets::cloudformation::render(plan)?,
+        ));
+        out.push(file("aws-cli.sh", targets::aws_cli::render(plan)?));
         // The module layout, in a folder of its own: `terraform -chdir=DIR/terraform plan`.
-        jobs.push(Box::new(move || {
-            let module = targets::terraform::render(plan)?;
-            Ok(module
-                .layout()
-                .into_iter()
-                .map(|(name, text)| file(&format!("terraform/{name}"), text))
-                .collect())
-        }));
+        let module = targets::terraform::render(plan)?;
+        for (name, text) in module.layout() {
+            out.push(file(&format!("terraform/{name}"), text));
+        }
     }
     if scope.haproxy {
-        jobs.push(Box::new(move || {
-            Ok(vec![file("haproxy.cfg", targets::haproxy::render(plan)?)])
-        }));
+        out.push(file("haproxy.cfg", targets::haproxy::render(plan)?));
     }
-    jobs.push(Box::new(move || {
-        Ok(vec![file(
-            "impala-config.md",
-            targets::impala_config::render(plan)?,
-        )])
-    }));
-    // Each target parses its templates and renders on a thread of its own; the files keep
-    // the order above.
-    std::thread::scope(|s| {
-        let running: Vec<_> = jobs.into_iter().map(|job| s.spawn(job)).collect();
-        let mut out = Vec::new();
-        for r in running {
-            out.extend(
-                r.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
-            );
-        }
-        Ok(out)
-    })
+    out.push(file(
+        "impala-config.md",
+        targets::impala_config::render(plan)?,
+    ));
+    Ok(out)
 }
 
 /// Writes `files` into `dir` (created if missing), each atomically, and removes known files

@@ -5,15 +5,11 @@
 //! [`validate`] holds the semantic rules and limits, [`plan`] decides every resolved value,
 //! and each target only formats a plan. See ARCHITECTURE.md.
 
-pub mod allocator;
-pub mod app;
 pub mod cli;
+pub mod commands;
 pub mod diagnostics;
 pub mod error;
-mod fnv;
 pub mod generate;
-#[cfg(test)]
-mod generated;
 pub mod output;
 pub mod plan;
 pub mod render;

@@ -420,7 +420,7 @@ fn init_then_validate_in_an_empty_folder() {
     let path = t.dir.join("impala-lb.yaml");
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
-        impala_lbgen::app::STARTER
+        impala_lbgen::commands::STARTER
     );
     t.run_with(&["validate", "--deny-warnings"]).ok();
     // It refuses to overwrite; --force overwrites.
@@ -436,7 +436,7 @@ fn init_then_validate_in_an_empty_folder() {
     t.run_with(&["init", "--force"]).ok();
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
-        impala_lbgen::app::STARTER
+        impala_lbgen::commands::STARTER
     );
     // -c names the file init writes.
     t.run_with(&["-c", "other.yaml", "init"]).ok();

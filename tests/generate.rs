@@ -281,7 +281,8 @@ fn cluster1_with(n: usize) -> String {
 fn a_spec_that_fills_the_allocators_region_comes_out_as_the_library_renders_it() {
     let t = Test::new().file("big.yaml", &cluster1_with(10_000));
     let spec = t.dir.join("big.yaml");
-    let loaded = impala_lbgen::app::load(&spec, None, &mut std::io::sink()).unwrap();
+    let loaded =
+        impala_lbgen::spec::load(impala_lbgen::spec::read_source(&spec).unwrap(), None).unwrap();
     let expected: BTreeMap<String, Vec<u8>> = impala_lbgen::generate::files(&loaded)
         .unwrap()
         .into_iter()

@@ -1,0 +1,128 @@
+//! The commands: one module each, holding its arguments and what it does. Adding a command is a
+//! module here and a line in [`Command`] and in [`run`].
+
+use std::io::Write;
+use std::path::Path;
+
+use clap::Subcommand;
+
+use crate::cli::Cli;
+use crate::error::Error;
+use crate::plan::Plan;
+use crate::spec::{self, Loaded};
+use crate::validate::Scope;
+
+mod aws_cli;
+mod check;
+mod cloudformation;
+mod completions;
+mod generate;
+mod haproxy;
+mod impala_config;
+mod init;
+mod schema;
+mod terraform;
+mod validate;
+
+pub use init::STARTER;
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the spec: its shape, and the limits of each target it has a section for.
+    Validate(validate::Args),
+    /// Write a commented starter spec to the --config path (default ./impala-lb.yaml).
+    Init(init::Args),
+    /// Write haproxy.cfg (HAProxy 2.4 or newer) for the spec's daemons.
+    Haproxy(haproxy::Args),
+    /// Print what the rest of the cluster needs: Cloudera Manager, impala-shell, JDBC, Hue and
+    /// Kerberos settings for the balancer (Markdown).
+    #[command(name = "impala-config")]
+    ImpalaConfig(impala_config::Args),
+    /// Write every output the spec supports into DIR (cloudformation.yaml, terraform/, aws-cli.sh,
+    /// haproxy.cfg, impala-config.md), each file atomically.
+    Generate(generate::Args),
+    /// Compare DIR with what `generate` would write; exit 1 with a diff if anything differs.
+    /// Writes nothing.
+    Check(check::Args),
+    /// Print the spec's JSON Schema (for editors and other tools).
+    Schema(schema::Args),
+    /// Print a CloudFormation template of the balancer (Classic ELB or NLB, security
+    /// groups, certificate, DNS record), to deploy with `aws cloudformation deploy`.
+    Cloudformation(cloudformation::Args),
+    /// Write the balancer as Terraform for the AWS provider: one root-module file.
+    ///
+    /// The file goes to standard output or -o FILE; with --out-dir DIR, the usual module layout
+    /// (versions.tf, main.tf, outputs.tf) goes into DIR instead.
+    Terraform(terraform::Args),
+    /// Print a bash script that builds the AWS balancer with the AWS CLI (security groups,
+    /// certificate, Classic ELB or NLB, instances) and converges it when run again.
+    #[command(name = "aws-cli")]
+    AwsCli(aws_cli::Args),
+    /// Print a shell completion script.
+    Completions(completions::Args),
+}
+
+/// Runs `cli`; warnings and notes go to `err`. Returns the exit code for a run that did what
+/// it was asked (0, or 1 for `validate --deny-warnings` with warnings).
+pub fn run(cli: Cli, err: &mut dyn Write) -> Result<u8, Error> {
+    let ctx = &mut Context {
+        config: &cli.config,
+        output: cli.output.as_deref(),
+        err,
+    };
+    match cli.command {
+        Command::Validate(args) => validate::run(args, ctx),
+        Command::Init(args) => init::run(args, ctx),
+        Command::Haproxy(args) => haproxy::run(args, ctx),
+        Command::ImpalaConfig(args) => impala_config::run(args, ctx),
+        Command::Generate(args) => generate::run(args, ctx),
+        Command::Check(args) => check::run(args, ctx),
+        Command::Schema(args) => schema::run(args, ctx),
+        Command::Cloudformation(args) => cloudformation::run(args, ctx),
+        Command::Terraform(args) => terraform::run(args, ctx),
+        Command::AwsCli(args) => aws_cli::run(args, ctx),
+        Command::Completions(args) => completions::run(args, ctx),
+    }
+}
+
+/// What every command gets: the global options, and where warnings and notes go.
+pub struct Context<'a> {
+    /// `-c/--config`: the spec.
+    pub config: &'a Path,
+    /// `-o/--output`: where a command that writes one document writes it.
+    pub output: Option<&'a Path>,
+    pub err: &'a mut dyn Write,
+}
+
+impl Context<'_> {
+    /// Reads and validates the spec for `scope` (`None`: the limits of the sections it has),
+    /// printing its warnings.
+    pub fn load(&mut self, scope: Option<Scope>) -> Result<Loaded, Error> {
+        let source = spec::read_source(self.config)?;
+        let loaded = spec::load(source, scope)?;
+        if loaded.report.warnings().next().is_some() {
+            let _ = write!(self.err, "{}", loaded.report.render());
+        }
+        Ok(loaded)
+    }
+
+    /// Reads the spec, validates it for one target's `scope`, and resolves it.
+    pub fn plan(&mut self, scope: Scope) -> Result<Plan, Error> {
+        Ok(Plan::new(&self.load(Some(scope))?.spec))
+    }
+
+    /// Writes the command's document to `-o FILE` (atomically) or standard output.
+    pub fn emit(&self, bytes: &[u8]) -> Result<(), Error> {
+        crate::output::emit(self.output, bytes)
+    }
+
+    /// Refuses `-o` for a command that writes no single document.
+    pub fn no_output(&self, command: &str) -> Result<(), Error> {
+        match self.output {
+            Some(_) => Err(Error::Usage(format!(
+                "{command} writes no document, so -o/--output does not apply"
+            ))),
+            None => Ok(()),
+        }
+    }
+}
