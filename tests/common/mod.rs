@@ -210,6 +210,27 @@ pub fn tool(name: &str) -> PathBuf {
         .unwrap_or_else(|| panic!("{name} is not installed: run scripts/test, which installs it"))
 }
 
+/// The `terraform` binary on PATH. `scripts/test` does not install it (machines of this kind
+/// ship Terraform and a local mirror of the AWS provider); a test that needs it fails here,
+/// naming what to install.
+#[track_caller]
+pub fn terraform() -> PathBuf {
+    std::env::var_os("PATH")
+        .and_then(|path| {
+            std::env::split_paths(&path)
+                .map(|d| d.join("terraform"))
+                .find(|p| p.is_file())
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "terraform is not on PATH. The Terraform tests need Terraform >= 1.5 and a local \
+                 mirror of the hashicorp/aws provider >= 5.73 (machines of this kind ship \
+                 /usr/local/bin/terraform and /opt/tf-plugins); install both, scripts/tools.sh \
+                 does not download them"
+            )
+        })
+}
+
 /// `node_modules` holding `@cdktf/hcl2json`, for `tools/tf-schema-check/check.js`.
 #[track_caller]
 pub fn node_modules() -> PathBuf {
