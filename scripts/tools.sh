@@ -9,6 +9,7 @@
 #   .tools/npm           @cdktf/hcl2json (HashiCorp's HCL parser, for tools/tf-schema-check)
 #   .tools/bin/hclfmt    the formatter `terraform fmt` is built on
 # Tools already present are not installed again. IMPALA_LBGEN_TOOLS moves the .tools folder.
+# `require_terraform` checks for Terraform and its provider mirror, which are never installed.
 
 install_tools() {
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -72,4 +73,34 @@ for t in haproxy shellcheck hclfmt cfn-lint checkov moto_server aws; do
   command -v "$t" >/dev/null || { echo "scripts/tools.sh: $t is still missing after installing" >&2; exit 1; }
 done
 
+}
+
+# `require_terraform`: Terraform and a local mirror of its hashicorp/aws provider, which
+# tests/terraform_real.rs runs offline (`terraform init -plugin-dir`), are checked, never
+# downloaded: machines of this kind ship /usr/local/bin/terraform and /opt/tf-plugins. A missing
+# one stops the script; the mirror's folder is exported as IMPALA_LBGEN_TF_PLUGIN_DIR.
+require_terraform() {
+  if ! command -v terraform >/dev/null; then
+    echo "scripts/tools.sh: terraform is not on PATH: install Terraform >= 1.5 and a local mirror" \
+      "of the hashicorp/aws provider >= 5.73 (this script does not download them)" >&2
+    exit 1
+  fi
+  if [ -z "${IMPALA_LBGEN_TF_PLUGIN_DIR:-}" ]; then
+    # The first registry.terraform.io folder within four levels of / holding the provider as a
+    # file (a plugin cache's symlinks do not count); the tests check its version and platform.
+    while IFS= read -r registry; do
+      if [ -n "$(find "$registry/hashicorp/aws" -mindepth 3 -maxdepth 3 -type f \
+                   -name 'terraform-provider-aws_*' 2>/dev/null)" ]; then
+        IMPALA_LBGEN_TF_PLUGIN_DIR=$(dirname "$registry")
+        break
+      fi
+    done < <(find / -maxdepth 4 -type d -name registry.terraform.io 2>/dev/null | sort)
+  fi
+  if [ -z "${IMPALA_LBGEN_TF_PLUGIN_DIR:-}" ]; then
+    echo "scripts/tools.sh: no local mirror of the hashicorp/aws provider (a folder" \
+      "registry.terraform.io/hashicorp/aws/<version>/<os>_<arch>/ within four levels of /):" \
+      "make one with \`terraform providers mirror DIR\` and set IMPALA_LBGEN_TF_PLUGIN_DIR=DIR" >&2
+    exit 1
+  fi
+  export IMPALA_LBGEN_TF_PLUGIN_DIR
 }
