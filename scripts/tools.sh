@@ -2,12 +2,11 @@
 # Installs the external tools impala-lbgen's tests and benchmark use, when missing, and puts
 # them on PATH. Sourced by scripts/test and scripts/bench; `install_tools [apt package...]`
 # also installs the extra Debian packages named.
-#   haproxy, shellcheck, golang + HCL sources (apt)   live HAProxy, shell lint, hclfmt build
+#   haproxy, shellcheck (apt)   live HAProxy, shell lint
 #   openssl (apt)        throwaway certificates for `haproxy -c` on TLS configurations
 #   .tools/venv          cfn-lint, moto[server], awscli, troposphere (pip)
 #   .tools/venv-checkov  checkov (pip; its own venv, its pins clash with awscli's)
 #   .tools/npm           @cdktf/hcl2json (HashiCorp's HCL parser, for tools/tf-schema-check)
-#   .tools/bin/hclfmt    the formatter `terraform fmt` is built on
 # Tools already present are not installed again. IMPALA_LBGEN_TOOLS moves the .tools folder.
 # `require_terraform` checks for Terraform and its provider mirror, which are never installed.
 
@@ -26,17 +25,13 @@ for p in "$@"; do command -v "$p" >/dev/null || need_apt+=("$p"); done
 command -v haproxy >/dev/null || need_apt+=(haproxy)
 command -v shellcheck >/dev/null || need_apt+=(shellcheck)
 command -v openssl >/dev/null || need_apt+=(openssl)       # throwaway certificates for haproxy -c
-if [ ! -x "$tools/bin/hclfmt" ]; then
-  command -v go >/dev/null || need_apt+=(golang-go)
-  [ -d /usr/share/gocode/src/github.com/hashicorp/hcl ] || need_apt+=(golang-github-hashicorp-hcl-v2-dev)
-fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "apt-get install ${need_apt[*]}"
   sudo_ apt-get update -qq
   DEBIAN_FRONTEND=noninteractive sudo_ apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
-# --- Python, npm and hclfmt, in parallel ---------------------------------------------------
+# --- Python and npm, in parallel -----------------------------------------------------------
 pids=()
 if [ ! -x "$tools/venv/bin/cfn-lint" ] || [ ! -x "$tools/venv/bin/moto_server" ] || [ ! -x "$tools/venv/bin/aws" ]; then
   say "pip install cfn-lint moto[server] awscli troposphere into $tools/venv"
@@ -56,12 +51,6 @@ if [ ! -d "$tools/npm/node_modules/@cdktf/hcl2json" ]; then
   ( mkdir -p "$tools/npm" && npm install --silent --no-audit --no-fund --prefix "$tools/npm" @cdktf/hcl2json@0.21.0 >/dev/null ) &
   pids+=($!)
 fi
-if [ ! -x "$tools/bin/hclfmt" ]; then
-  say "go build hclfmt into $tools/bin"
-  ( GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="$tools/gocache" \
-      go build -o "$tools/bin/hclfmt" github.com/hashicorp/hcl/v2/cmd/hclfmt ) &
-  pids+=($!)
-fi
 for pid in "${pids[@]}"; do wait "$pid"; done
 ln -sf "$tools/venv-checkov/bin/checkov" "$tools/bin/checkov"
 
@@ -69,7 +58,7 @@ export PATH="$tools/bin:$tools/venv/bin:$PATH"
 export NODE_PATH="$tools/npm/node_modules"
 export IMPALA_LBGEN_TOOLS="$tools"
 
-for t in haproxy shellcheck hclfmt cfn-lint checkov moto_server aws; do
+for t in haproxy shellcheck cfn-lint checkov moto_server aws; do
   command -v "$t" >/dev/null || { echo "scripts/tools.sh: $t is still missing after installing" >&2; exit 1; }
 done
 

@@ -1,7 +1,7 @@
 //! The terraform target, through the real binary and the library: snapshots, a parse of every
 //! output with hcl-rs (an HCL parser independent of ours) checked against the spec, adversarial
 //! values, the command line, and the external checks (HashiCorp's parser with the AWS provider
-//! schema, hclfmt, checkov), which are `#[ignore]`d here and run by `scripts/test`.
+//! schema, terraform fmt, checkov), which are `#[ignore]`d here and run by `scripts/test`.
 //!
 //! Every test covers every example with an `aws` section and every fixture in
 //! `tests/fixtures/terraform/`, so examples added later are covered without a change here.
@@ -1242,32 +1242,38 @@ fn tf_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// `terraform fmt -check` on every case and on the adversarial plans, which only the library
+/// renders (validation refuses their values); tests/terraform_real.rs also formats, validates
+/// and applies what the binary writes.
 #[test]
-#[ignore = "needs hclfmt: run scripts/test"]
-fn hclfmt_changes_nothing() {
-    let hclfmt = common::tool("hclfmt");
-    let root = TempDir::new("tf-hclfmt");
-    for (name, single, layout) in write_all(root.path(), true) {
-        for file in tf_files(&single).into_iter().chain(tf_files(&layout)) {
-            let out = Command::new(&hclfmt)
-                .arg("-require-no-change")
-                .arg(&file)
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{name}: hclfmt would reformat {}:\n{}",
-                file.display(),
-                String::from_utf8_lossy(&out.stderr)
-            );
-            assert_eq!(
-                String::from_utf8_lossy(&out.stdout),
-                fs::read_to_string(&file).unwrap(),
-                "{name}: {}",
-                file.display()
-            );
-        }
-    }
+#[ignore = "needs terraform: run scripts/test"]
+fn terraform_fmt_changes_nothing() {
+    let terraform = common::terraform();
+    let root = TempDir::new("tf-fmt");
+    let written = write_all(root.path(), true);
+    let files: usize = written
+        .iter()
+        .map(|(_, single, layout)| tf_files(single).len() + tf_files(layout).len())
+        .sum();
+    assert_eq!(
+        files,
+        written.len() * 4,
+        "one file single, three as a module"
+    );
+    let out = Command::new(&terraform)
+        .arg(format!("-chdir={}", root.path().display()))
+        .args(["fmt", "-check", "-diff", "-recursive", "-no-color"])
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .env("CHECKPOINT_DISABLE", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && out.stdout.is_empty(),
+        "terraform fmt would reformat ({}):\n{}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
