@@ -505,7 +505,7 @@ struct Line<'t> {
 ///   closing one, never two in a row (our convention; hclwrite keeps blank lines as they are).
 ///
 /// Spacing inside a line is left as written: the templates write it canonically, and the
-/// tests check the result with `hclfmt -require-no-change`.
+/// tests check the result with `terraform fmt -check`.
 pub fn layout(text: &str) -> String {
     let mut lines: Vec<Option<Line>> = Vec::new();
     for raw in text.lines() {
