@@ -20,6 +20,8 @@ pub struct Plan {
     pub health_check: HealthCheck,
     /// Seconds an idle client connection stays open.
     pub idle_timeout: u64,
+    /// How a daemon is taken out of rotation for maintenance and put back (`drain.sh`).
+    pub drain: Drain,
     pub tls: Option<Tls>,
     pub kerberos: Option<Kerberos>,
     /// Present when the spec has an `aws` section.
@@ -53,6 +55,17 @@ pub struct Daemon {
     /// A name for the daemon in generated files: its host (`:` of IPv6 as `-`), else its
     /// instance ID, else `impalad-<number>`.
     pub name: String,
+    /// A backup coordinator: HAProxy uses it only while no active daemon is up.
+    pub backup: bool,
+}
+
+impl Daemon {
+    /// The daemon's host is a DNS name (not an IP address): HAProxy resolves it.
+    pub fn resolves(&self) -> bool {
+        self.host
+            .as_deref()
+            .is_some_and(|h| h.parse::<std::net::IpAddr>().is_err())
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -64,6 +77,32 @@ pub struct HealthCheck {
     pub timeout: u64,
     pub healthy_threshold: u32,
     pub unhealthy_threshold: u32,
+    /// Close a daemon's open connections once it is marked unhealthy (NLB
+    /// `target_health_state.unhealthy.connection_termination.enabled`, HAProxy
+    /// `on-marked-down shutdown-sessions`). Off by default: Impala's queries and Hue's
+    /// sessions live long, and one slow `/healthz` answer must not end them all.
+    pub unhealthy_connection_termination: bool,
+}
+
+/// Taking a daemon out of rotation for maintenance and putting it back: what `drain.sh` does
+/// and how long it waits.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Drain {
+    /// `drain_timeout`: seconds a draining daemon keeps its open connections. The Classic
+    /// ELB's connection draining timeout, the NLB's deregistration delay (and unhealthy
+    /// draining interval), and how long `drain.sh drain` waits for HAProxy's connections to
+    /// the daemon to end.
+    pub timeout: u64,
+    /// Seconds `drain.sh drain` waits for AWS to finish deregistering: the drain timeout and a
+    /// minute for AWS to report it.
+    pub aws_wait: u64,
+    /// Seconds `drain.sh enable` waits for the daemon to pass its health checks again:
+    /// `healthy_threshold + 1` intervals and a minute.
+    pub enable_wait: u64,
+    /// The balancers in front of the daemons, in the order `drain.sh` works on them: the AWS
+    /// balancer when the spec has an `aws` section, HAProxy when it has a `haproxy` section or
+    /// no `aws` section (the outputs `generate` writes).
+    pub balancers: Vec<Frontend>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -140,14 +179,37 @@ pub struct Aws {
     /// The TLS security policy of listeners that terminate TLS.
     pub tls_policy: Option<String>,
     /// Seconds a deregistering daemon keeps its connections (Classic connection draining,
-    /// ELBv2 `deregistration_delay`).
+    /// ELBv2 `deregistration_delay`): the spec's `drain_timeout`.
     pub connection_draining: u64,
+    /// NLB target group attributes, each written out rather than left to AWS's default.
+    pub target_group: TargetGroupSettings,
     /// Client CIDRs × listener ports.
     pub frontend_ingress: Vec<Rule>,
     /// Front-end group → back-end group, per backend port and the health-check port.
     pub frontend_egress: Vec<Rule>,
     /// From the front-end group, per backend port and the health-check port.
     pub backend_ingress: Vec<Rule>,
+}
+
+/// What every NLB target group sets, explicitly.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TargetGroupSettings {
+    /// `deregistration_delay.timeout_seconds`: `drain_timeout`.
+    pub deregistration_delay: u64,
+    /// `deregistration_delay.connection_termination.enabled`: false, so a deregistered daemon's
+    /// open connections are not cut when the delay ends; they run until they close (or
+    /// impalad's `:shutdown()` deadline ends them).
+    pub deregistration_connection_termination: bool,
+    /// `target_health_state.unhealthy.connection_termination.enabled` (AWS default true).
+    pub unhealthy_connection_termination: bool,
+    /// `target_health_state.unhealthy.draining_interval_seconds`: `drain_timeout`, when
+    /// connections to an unhealthy target are kept (AWS accepts it only then).
+    pub unhealthy_draining_interval: Option<u64>,
+    /// `load_balancing.cross_zone.enabled`: true (AWS default: the balancer's setting).
+    pub cross_zone: bool,
+    /// `preserve_client_ip.enabled`: true (AWS's default for instance targets), so impalad
+    /// sees and logs each client's own address.
+    pub preserve_client_ip: bool,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -242,6 +304,30 @@ pub struct Haproxy {
     pub certificate: String,
     /// CA bundle verifying impalad (bridge).
     pub ca_file: String,
+    /// The admin socket (`stats socket ... level admin`), which `drain.sh` uses.
+    pub admin_socket: String,
+    /// How HAProxy resolves the daemons' DNS names at run time; `None` when every daemon is
+    /// named by its IP address.
+    pub resolvers: Option<Resolvers>,
+}
+
+/// HAProxy's `resolvers` section: servers named by DNS start without an address when their
+/// name does not resolve (`init-addr last,libc,none`) and pick it up at run time.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Resolvers {
+    /// The section's name, which each server names.
+    pub name: &'static str,
+    /// `haproxy.nameservers`; empty: `parse-resolv-conf` (those of /etc/resolv.conf).
+    pub nameservers: Vec<Nameserver>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Nameserver {
+    /// `ns1`, `ns2`, ...
+    pub name: String,
+    /// An IP address (IPv6 without brackets).
+    pub address: String,
+    pub port: u16,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -272,7 +358,15 @@ pub const DEFAULT_HEALTH_PATH: &str = "/healthz";
 /// One hour: Impala queries can run long, and the walk-through sets the Classic maximum.
 pub const DEFAULT_IDLE_TIMEOUT: u64 = 3600;
 pub const DEFAULT_LOG_INTERVAL_MINUTES: u64 = 60;
-pub const DEFAULT_CONNECTION_DRAINING: u64 = 300;
+/// Five minutes: AWS's own default for connection draining and the deregistration delay.
+pub const DEFAULT_DRAIN_TIMEOUT: u64 = 300;
+/// Where the Debian and RHEL packages of HAProxy keep the admin socket.
+pub const HAPROXY_ADMIN_SOCKET: &str = "/run/haproxy/admin.sock";
+/// The name of the `resolvers` section of haproxy.cfg.
+pub const HAPROXY_RESOLVERS: &str = "dns";
+/// impalad's `--webserver_port` default: its debug web UI, which needs authentication when
+/// Kerberos (SPNEGO) or LDAP is turned on for it.
+pub const IMPALAD_WEBSERVER_PORT: i64 = 25000;
 pub const DEFAULT_HAPROXY_BIND: &str = "*";
 pub const DEFAULT_HAPROXY_MAXCONN: u32 = 4096;
 pub const DEFAULT_STATS_BIND: &str = "127.0.0.1:25002";
@@ -293,34 +387,33 @@ pub const DEFAULT_CERTIFICATE_WAIT: u64 = 1800;
 pub const DEFAULT_KERBEROS_KEYTAB: &str = "/etc/impala/impala-proxy.keytab";
 
 /// The services the spec serves, in canonical order, as `(kind, port, backend_port)`; default
-/// beeswax and hs2 on impalad's ports. Ports are as written (validation checks the range).
+/// hs2 alone on impalad's port: impala-shell 4 and later, JDBC/ODBC and Hue all speak
+/// HiveServer2, and current Impala serves no Beeswax unless asked (IMPALA-14990). Ports are as
+/// written (validation checks the range).
 pub fn services(spec: &Spec) -> Vec<(ServiceKind, i64, i64)> {
     match &spec.services {
         Some(map) => map
             .iter()
             .map(|(k, s)| (*k, s.port, s.backend_port.unwrap_or(s.port)))
             .collect(),
-        None => [ServiceKind::Beeswax, ServiceKind::Hs2]
+        None => [ServiceKind::Hs2]
             .into_iter()
             .map(|k| (k, i64::from(k.default_port()), i64::from(k.default_port())))
             .collect(),
     }
 }
 
-/// The service a TCP health check connects to: `health_check.service`, else beeswax, else hs2,
-/// else the first service.
+/// The service a TCP health check connects to: `health_check.service`, else hs2 when it is
+/// served, else the first service: always one the balancer serves, so a daemon that serves
+/// its clients passes.
 pub fn health_check_service(spec: &Spec) -> ServiceKind {
     let configured: Vec<ServiceKind> = services(spec).into_iter().map(|s| s.0).collect();
     spec.health_check
         .as_ref()
         .and_then(|h| h.service)
-        .or_else(|| {
-            [ServiceKind::Beeswax, ServiceKind::Hs2]
-                .into_iter()
-                .find(|k| configured.contains(k))
-        })
+        .or_else(|| configured.iter().copied().find(|k| *k == ServiceKind::Hs2))
         .or_else(|| configured.first().copied())
-        .unwrap_or(ServiceKind::Beeswax)
+        .unwrap_or(ServiceKind::Hs2)
 }
 
 /// `aws.name`, else `elb-impala-<cluster>`.
@@ -401,7 +494,7 @@ impl Plan {
             })
             .collect();
 
-        let daemons = spec
+        let daemons: Vec<Daemon> = spec
             .daemons
             .iter()
             .enumerate()
@@ -415,6 +508,7 @@ impl Plan {
                     .map(|h| h.replace(':', "-"))
                     .or_else(|| d.instance_id.clone())
                     .unwrap_or_else(|| format!("impalad-{}", i + 1)),
+                backup: d.backup.unwrap_or(false),
             })
             .collect();
 
@@ -445,6 +539,22 @@ impl Plan {
             timeout: secs(hc.timeout, DEFAULT_HEALTH_TIMEOUT),
             healthy_threshold: count(hc.healthy_threshold, DEFAULT_HEALTHY_THRESHOLD),
             unhealthy_threshold: count(hc.unhealthy_threshold, DEFAULT_UNHEALTHY_THRESHOLD),
+            unhealthy_connection_termination: hc.unhealthy_connection_termination.unwrap_or(false),
+        };
+        let drain_timeout = secs(spec.drain_timeout, DEFAULT_DRAIN_TIMEOUT);
+        let mut balancers = Vec::new();
+        if spec.aws.is_some() {
+            balancers.push(Frontend::Aws);
+        }
+        if spec.haproxy.is_some() || spec.aws.is_none() {
+            balancers.push(Frontend::Haproxy);
+        }
+        let drain = Drain {
+            timeout: drain_timeout,
+            aws_wait: drain_timeout + 60,
+            enable_wait: (u64::from(health_check.healthy_threshold) + 1) * health_check.interval
+                + 60,
+            balancers,
         };
 
         let tls = spec.tls.as_ref().map(|t| Tls {
@@ -466,11 +576,17 @@ impl Plan {
             policy: t.policy.clone(),
         });
 
-        let aws = spec
-            .aws
-            .as_ref()
-            .map(|a| plan_aws(spec, a, &services, &health_check, tls.as_ref()));
-        let haproxy = plan_haproxy(spec, &services);
+        let aws = spec.aws.as_ref().map(|a| {
+            plan_aws(
+                spec,
+                a,
+                &services,
+                &health_check,
+                tls.as_ref(),
+                drain_timeout,
+            )
+        });
+        let haproxy = plan_haproxy(spec, &services, &daemons);
 
         Plan {
             cluster: spec.cluster.clone(),
@@ -478,6 +594,7 @@ impl Plan {
             daemons,
             health_check,
             idle_timeout: secs(spec.idle_timeout, DEFAULT_IDLE_TIMEOUT),
+            drain,
             tls,
             kerberos: spec.kerberos.as_ref().map(|k| Kerberos {
                 realm: k.realm.clone(),
@@ -557,6 +674,7 @@ fn plan_aws(
     services: &[Service],
     hc: &HealthCheck,
     tls: Option<&Tls>,
+    drain_timeout: u64,
 ) -> Aws {
     let kind = a.load_balancer.unwrap_or(LoadBalancerKind::Classic);
     let scheme = a.scheme.unwrap_or(Scheme::Internal);
@@ -663,14 +781,23 @@ fn plan_aws(
         },
         listeners,
         tls_policy: tls_policy(spec, kind),
-        connection_draining: DEFAULT_CONNECTION_DRAINING,
+        connection_draining: drain_timeout,
+        target_group: TargetGroupSettings {
+            deregistration_delay: drain_timeout,
+            deregistration_connection_termination: false,
+            unhealthy_connection_termination: hc.unhealthy_connection_termination,
+            unhealthy_draining_interval: (!hc.unhealthy_connection_termination)
+                .then_some(drain_timeout),
+            cross_zone: true,
+            preserve_client_ip: true,
+        },
         frontend_ingress,
         frontend_egress,
         backend_ingress,
     }
 }
 
-fn plan_haproxy(spec: &Spec, services: &[Service]) -> Haproxy {
+fn plan_haproxy(spec: &Spec, services: &[Service], daemons: &[Daemon]) -> Haproxy {
     let h = spec.haproxy.clone().unwrap_or_default();
     let listens = services
         .iter()
@@ -726,6 +853,22 @@ fn plan_haproxy(spec: &Spec, services: &[Service]) -> Haproxy {
             .ca_file
             .clone()
             .unwrap_or_else(|| DEFAULT_HAPROXY_CA_FILE.to_string()),
+        admin_socket: HAPROXY_ADMIN_SOCKET.to_string(),
+        resolvers: daemons.iter().any(Daemon::resolves).then(|| Resolvers {
+            name: HAPROXY_RESOLVERS,
+            nameservers: h
+                .nameservers
+                .iter()
+                .flatten()
+                .filter_map(|n| syntax::nameserver(n).ok())
+                .enumerate()
+                .map(|(i, (address, port))| Nameserver {
+                    name: format!("ns{}", i + 1),
+                    address: address.to_string(),
+                    port,
+                })
+                .collect(),
+        }),
     }
 }
 

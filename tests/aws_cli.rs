@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -253,10 +253,8 @@ fn check_against_spec(spec: &Value, script: &str) {
                 )
             })
             .collect(),
-        None => vec![
-            ("beeswax".into(), 21000, 21000),
-            ("hs2".into(), 21050, 21050),
-        ],
+        // Default: HiveServer2 alone.
+        None => vec![("hs2".into(), 21050, 21050)],
     };
     let mode = spec["tls"]["mode"].as_str();
     let terminates = matches!(mode, Some("offload" | "bridge"));
@@ -272,12 +270,11 @@ fn check_against_spec(spec: &Value, script: &str) {
             Some(http["path"].as_str().unwrap_or("/healthz").to_string()),
         ),
         None => {
-            let wanted = hc["service"].as_str().map(str::to_string).or_else(|| {
-                ["beeswax", "hs2"]
-                    .iter()
-                    .find(|k| services.iter().any(|s| s.0 == **k))
-                    .map(|k| k.to_string())
-            });
+            // Default: hs2 when served, else the first service.
+            let wanted = hc["service"]
+                .as_str()
+                .map(str::to_string)
+                .or_else(|| services.iter().find(|s| s.0 == "hs2").map(|s| s.0.clone()));
             let s = services
                 .iter()
                 .find(|s| Some(&s.0) == wanted.as_ref())
@@ -286,6 +283,8 @@ fn check_against_spec(spec: &Value, script: &str) {
         }
     };
     let idle = secs(&spec["idle_timeout"], 3600);
+    let drain = secs(&spec["drain_timeout"], 300);
+    let terminate_unhealthy = hc["unhealthy_connection_termination"] == true;
     let name = aws["name"]
         .as_str()
         .map(str::to_string)
@@ -506,7 +505,7 @@ fn check_against_spec(spec: &Value, script: &str) {
             json_var(&read, "ATTRIBUTES"),
             json!({
                 "CrossZoneLoadBalancing": {"Enabled": true},
-                "ConnectionDraining": {"Enabled": true, "Timeout": 300},
+                "ConnectionDraining": {"Enabled": true, "Timeout": drain},
                 "ConnectionSettings": {"IdleTimeout": idle},
                 "AccessLog": access_log,
             })
@@ -536,8 +535,18 @@ fn check_against_spec(spec: &Value, script: &str) {
             assert_eq!(user_tags(&tags), user);
             let attributes: Value = serde_json::from_str(&g[4]).unwrap();
             let sticky = matches!(s.0.as_str(), "hs2" | "hs2_http") && !terminates && !reencrypts;
-            let mut want =
-                vec![json!({"Key": "deregistration_delay.timeout_seconds", "Value": "300"})];
+            // Every attribute explicit: drain_timeout, connections kept when deregistered and,
+            // unless the spec asks otherwise, when unhealthy; cross-zone; client IPs.
+            let mut want = vec![
+                json!({"Key": "deregistration_delay.timeout_seconds", "Value": drain.to_string()}),
+                json!({"Key": "deregistration_delay.connection_termination.enabled", "Value": "false"}),
+                json!({"Key": "target_health_state.unhealthy.connection_termination.enabled", "Value": terminate_unhealthy.to_string()}),
+            ];
+            if !terminate_unhealthy {
+                want.push(json!({"Key": "target_health_state.unhealthy.draining_interval_seconds", "Value": drain.to_string()}));
+            }
+            want.push(json!({"Key": "load_balancing.cross_zone.enabled", "Value": "true"}));
+            want.push(json!({"Key": "preserve_client_ip.enabled", "Value": "true"}));
             if !reencrypts {
                 want.push(json!({"Key": "stickiness.enabled", "Value": sticky.to_string()}));
                 if sticky {
@@ -1076,10 +1085,9 @@ fn bad_input_is_an_error_never_a_panic() {
     }
 }
 
-/// The templates put every escaped value (`{{x}}`, single-quoted by the escape) where bash
-/// reads it as one word: never inside double quotes, `$(...)` within them, or a
-/// here-document, where the single quotes would be literal and `$(...)` would run. Raw values
-/// (`{{{x}}}`) are only numbers and constants of the target, named here.
+/// The templates put every escaped value where bash reads it as one word (see
+/// `common::check_shell_templates`). Raw values (`{{{x}}}`) are only numbers and constants of
+/// the target, named here.
 #[test]
 fn templates_quote_every_value_as_a_word() {
     const RAW: &[&str] = &[
@@ -1095,109 +1103,11 @@ fn templates_quote_every_value_as_a_word() {
         "cloudera_manager_port",
     ];
     let dir = common::repo().join("templates/aws-cli");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    assert_eq!(files.len(), aws_cli::TEMPLATES.len());
-    let mut escaped = 0;
-    for file in &files {
-        let text = std::fs::read_to_string(file).unwrap();
-        let name = file.file_name().unwrap().to_string_lossy();
-        let mut heredoc: Option<String> = None;
-        for (n, line) in text.lines().enumerate() {
-            let at = format!("{name}:{}: {line}", n + 1);
-            if let Some(end) = &heredoc {
-                for (i, _) in line.match_indices("{{") {
-                    let tag = &line[i + 2..];
-                    assert!(
-                        tag.starts_with(['{', '#', '/']) || tag.starts_with("else"),
-                        "{at}: only raw constants and block tags in a here-document"
-                    );
-                }
-                if line.trim() == end {
-                    heredoc = None;
-                }
-                continue;
-            }
-            // A here-document (<<, not the here-string <<<) must be quoted: <<'END'.
-            let here = line
-                .match_indices("<<")
-                .map(|(i, _)| i)
-                .find(|&i| !line[i..].starts_with("<<<") && (i == 0 || &line[i - 1..i] != "<"));
-            if let Some(i) = here {
-                let rest = &line[i + 2..];
-                assert!(rest.starts_with('\''), "{at}: only quoted here-documents");
-                heredoc = Some(rest[1..].split('\'').next().unwrap().to_string());
-            }
-            // Walk the line, tracking bash's quoting; at each {{...}}, the state must be
-            // "unquoted" for an escaped value, anything for a raw constant.
-            let bytes = line.as_bytes();
-            let (mut single, mut double, mut i) = (false, false, 0);
-            while i < bytes.len() {
-                if line[i..].starts_with("{{{") {
-                    let end = line[i..].find("}}}").unwrap() + i;
-                    let field = line[i + 3..end].trim();
-                    let field = field.rsplit('.').next().unwrap();
-                    assert!(RAW.contains(&field), "{at}: raw {field} is not a constant");
-                    i = end + 3;
-                    continue;
-                }
-                if line[i..].starts_with("{{") {
-                    let end = line[i..].find("}}").unwrap() + i;
-                    let tag = &line[i + 2..end];
-                    let control = tag.starts_with(['#', '/', '>', '!']) || tag == "else";
-                    if !control {
-                        escaped += 1;
-                        assert!(
-                            !single && !double,
-                            "{at}: {{{{{tag}}}}} inside quotes would not be one safe word"
-                        );
-                        let next = bytes.get(end + 2).copied();
-                        assert!(
-                            next.is_none_or(|b| b == b' ' || b == b')' || b == b'{'),
-                            "{at}: {{{{{tag}}}}} must end a word"
-                        );
-                    }
-                    i = end + 2;
-                    continue;
-                }
-                match bytes[i] {
-                    b'#' if !single && !double && (i == 0 || bytes[i - 1] == b' ') => break,
-                    b'\\' if !single => i += 1,
-                    b'\'' if !double => single = !single,
-                    b'"' if !single => double = !double,
-                    _ => {}
-                }
-                i += 1;
-            }
-        }
-    }
+    let escaped = common::check_shell_templates(&dir, aws_cli::TEMPLATES.len(), RAW);
     assert!(escaped >= 40, "the check saw the values ({escaped})");
 }
 
 // --- external tools --------------------------------------------------------------------------
-
-/// ShellCheck's report on `files` (gcc format; empty when clean), every check at every
-/// severity, but for those in `exclude`.
-fn shellcheck(files: &[PathBuf], exclude: &[&str]) -> String {
-    let mut cmd = Command::new(common::tool("shellcheck"));
-    cmd.args(["--shell=bash", "--severity=style", "--format=gcc"]);
-    if !exclude.is_empty() {
-        cmd.arg(format!("--exclude={}", exclude.join(",")));
-    }
-    let out = cmd.args(files).output().expect("run shellcheck");
-    let report = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert_eq!(
-        out.status.success(),
-        report.trim().is_empty(),
-        "shellcheck exit {:?}: {report}{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    report
-}
 
 #[test]
 #[ignore = "needs shellcheck: run scripts/test"]
@@ -1208,7 +1118,7 @@ fn shellcheck_reports_nothing() {
         files.push(dir.write(&format!("{name}.sh"), &generate_spec(&spec).ok().stdout));
     }
     assert!(files.len() >= 11);
-    let report = shellcheck(&files, &[]);
+    let report = common::shellcheck(&files, &[]);
     assert!(
         report.trim().is_empty(),
         "shellcheck found problems:\n{report}"
@@ -1225,7 +1135,7 @@ fn shellcheck_reports_nothing() {
             &aws_cli::render(&plan).unwrap(),
         ));
     }
-    let report = shellcheck(&files, &["SC2016", "SC1003"]);
+    let report = common::shellcheck(&files, &["SC2016", "SC1003"]);
     assert!(
         report.trim().is_empty(),
         "shellcheck found problems:\n{report}"
@@ -1702,7 +1612,7 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
         assert_eq!(tg["VpcId"], ids["vpc_id"]);
         assert_eq!(tg["TargetType"], "instance");
         assert_eq!(tg["HealthCheckProtocol"], "HTTP");
-        assert_eq!(tg["HealthCheckPort"], "25000");
+        assert_eq!(tg["HealthCheckPort"], "25040");
         assert_eq!(tg["HealthCheckPath"], "/healthz");
         assert_eq!(tg["HealthCheckIntervalSeconds"], 10);
         assert_eq!(tg["HealthCheckTimeoutSeconds"], 6);
@@ -1716,7 +1626,27 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
             .iter()
             .map(|a| (a["Key"].as_str().unwrap(), a["Value"].as_str().unwrap()))
             .collect();
-        assert!(attrs.contains(&("deregistration_delay.timeout_seconds", "300")));
+        // drain_timeout 15m; connections kept when deregistered or unhealthy; cross-zone and
+        // client IPs explicit.
+        for want in [
+            ("deregistration_delay.timeout_seconds", "900"),
+            (
+                "deregistration_delay.connection_termination.enabled",
+                "false",
+            ),
+            (
+                "target_health_state.unhealthy.connection_termination.enabled",
+                "false",
+            ),
+            (
+                "target_health_state.unhealthy.draining_interval_seconds",
+                "900",
+            ),
+            ("load_balancing.cross_zone.enabled", "true"),
+            ("preserve_client_ip.enabled", "true"),
+        ] {
+            assert!(attrs.contains(&want), "{want:?} in {attrs:?}");
+        }
         assert!(
             attrs.contains(&("stickiness.enabled", "false")),
             "no stickiness behind TLS listeners: {attrs:?}"

@@ -127,10 +127,8 @@ fn check_against_spec(spec: &Value, t: &Value) {
                 )
             })
             .collect(),
-        None => vec![
-            ("beeswax".into(), 21000, 21000),
-            ("hs2".into(), 21050, 21050),
-        ],
+        // Default: HiveServer2 alone.
+        None => vec![("hs2".into(), 21050, 21050)],
     };
     let mode = spec["tls"]["mode"].as_str();
     let terminates = matches!(mode, Some("offload" | "bridge"));
@@ -147,12 +145,11 @@ fn check_against_spec(spec: &Value, t: &Value) {
             Some(http["path"].as_str().unwrap_or("/healthz").to_string()),
         ),
         None => {
-            let wanted = hc["service"].as_str().map(str::to_string).or_else(|| {
-                ["beeswax", "hs2"]
-                    .iter()
-                    .find(|k| services.iter().any(|s| s.0 == **k))
-                    .map(|k| k.to_string())
-            });
+            // Default: hs2 when served, else the first service.
+            let wanted = hc["service"]
+                .as_str()
+                .map(str::to_string)
+                .or_else(|| services.iter().find(|s| s.0 == "hs2").map(|s| s.0.clone()));
             let s = services
                 .iter()
                 .find(|s| Some(&s.0) == wanted.as_ref())
@@ -161,6 +158,8 @@ fn check_against_spec(spec: &Value, t: &Value) {
         }
     };
     let idle = secs(&spec["idle_timeout"], 3600);
+    let drain = secs(&spec["drain_timeout"], 300);
+    let terminate_unhealthy = hc["unhealthy_connection_termination"] == true;
     let name = aws["name"]
         .as_str()
         .map(str::to_string)
@@ -315,7 +314,10 @@ fn check_against_spec(spec: &Value, t: &Value) {
             })
         );
         assert_eq!(lb["ConnectionSettings"], json!({"IdleTimeout": idle}));
-        assert_eq!(lb["ConnectionDrainingPolicy"]["Enabled"], true);
+        assert_eq!(
+            lb["ConnectionDrainingPolicy"],
+            json!({"Enabled": true, "Timeout": drain})
+        );
         if logs.is_object() {
             let mut want = json!({
                 "Enabled": true,
@@ -404,6 +406,31 @@ fn check_against_spec(spec: &Value, t: &Value) {
             assert_eq!(tg["HealthyThresholdCount"], healthy);
             assert_eq!(tg["UnhealthyThresholdCount"], unhealthy);
             let tg_attrs = attributes(&tg["TargetGroupAttributes"]);
+            // drain_timeout, connections kept (unless the spec closes them when a daemon
+            // turns unhealthy), cross-zone and client IPs explicit.
+            let drain_text = drain.to_string();
+            for (key, want) in [
+                (
+                    "deregistration_delay.timeout_seconds",
+                    Some(drain_text.as_str()),
+                ),
+                (
+                    "deregistration_delay.connection_termination.enabled",
+                    Some("false"),
+                ),
+                (
+                    "target_health_state.unhealthy.connection_termination.enabled",
+                    Some(if terminate_unhealthy { "true" } else { "false" }),
+                ),
+                (
+                    "target_health_state.unhealthy.draining_interval_seconds",
+                    (!terminate_unhealthy).then_some(drain_text.as_str()),
+                ),
+                ("load_balancing.cross_zone.enabled", Some("true")),
+                ("preserve_client_ip.enabled", Some("true")),
+            ] {
+                assert_eq!(attribute(&tg_attrs, key), want, "{key} of {}", s.0);
+            }
             let sticky = matches!(s.0.as_str(), "hs2" | "hs2_http") && !terminates && !reencrypts;
             assert_eq!(
                 attribute(&tg_attrs, "stickiness.type"),
@@ -676,7 +703,7 @@ fn nlb_tls_offloads_with_a_requested_certificate() {
     assert_eq!(tg["Port"], 28000);
     assert_eq!(tg["Protocol"], "TCP");
     assert_eq!(tg["HealthCheckProtocol"], "HTTP");
-    assert_eq!(tg["HealthCheckPort"], "25000");
+    assert_eq!(tg["HealthCheckPort"], "25040");
     assert_eq!(tg["HealthCheckPath"], "/healthz");
     assert_eq!(tg["Matcher"]["HttpCode"], "200");
     let cert = one(&t, "AWS::CertificateManager::Certificate");

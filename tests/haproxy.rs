@@ -120,7 +120,26 @@ fn defaults_and_overrides_reach_the_configuration() {
     assert!(onprem.contains("listen beeswax\n    bind *:21000\n    balance leastconn\n"));
     assert!(onprem
         .contains("listen hs2\n    bind *:21050\n    balance source\n    hash-type consistent\n"));
-    assert!(onprem.contains("    default-server inter 2s fall 3 rise 2\n"));
+    // DNS names: resolved at run time too, and a name that does not resolve keeps no one from
+    // starting.
+    assert!(onprem.contains(
+        "    default-server inter 2s fall 3 rise 2 resolvers dns init-addr last,libc,none\n"
+    ));
+    assert!(onprem.contains("\nresolvers dns\n    parse-resolv-conf\n"));
+    for line in [
+        "    hold valid 10s\n",
+        "    hold nx 30s\n",
+        "    hold timeout 1h\n",
+    ] {
+        assert!(onprem.contains(line), "{line}");
+    }
+    // A backup coordinator, and the whole backup set takes over.
+    assert!(onprem.contains(
+        "server impalad-04.dc1.example.com impalad-04.dc1.example.com:21050 check backup\n"
+    ));
+    assert_eq!(onprem.matches("    option allbackups\n").count(), 3);
+    // A daemon marked down keeps its sessions.
+    assert!(!onprem.contains("on-marked-down shutdown-sessions"));
     assert!(onprem.contains(
         "server impalad-02.dc1.example.com impalad-02.dc1.example.com:21000 check port 21050\n"
     ));
@@ -146,9 +165,34 @@ fn defaults_and_overrides_reach_the_configuration() {
         "passthrough is plain TCP:\n{passthrough}"
     );
 
+    // Nameservers of the spec, sessions closed on a daemon marked down, backups.
+    let ns = generate(&common::repo().join("tests/fixtures/haproxy/nameservers.yaml"));
+    assert!(ns.contains("\nresolvers dns\n    nameserver ns1 10.20.0.2:53\n    nameserver ns2 10.20.0.3:5353\n    nameserver ns3 [2001:db8::53]:53\n    resolve_retries 3\n"));
+    assert!(!ns.contains("parse-resolv-conf"));
+    assert!(ns.contains("    default-server inter 30s fall 2 rise 5 on-marked-down shutdown-sessions resolvers dns init-addr last,libc,none\n"));
+    assert!(ns.contains("    server 10.20.0.14 10.20.0.14:21050 check backup\n"));
+    assert!(ns.contains("    server impalad-1.example.com impalad-1.example.com:21050 check\n"));
+
+    // Daemons named by address only: nothing to resolve.
+    let ips = Test::new()
+        .file(
+            "impala-lb.yaml",
+            "cluster: ips\ndaemons: [{host: 10.0.0.1}, {host: \"2001:db8::2\"}]\n",
+        )
+        .arg("haproxy")
+        .run()
+        .ok()
+        .stdout;
+    assert!(
+        !ips.contains("resolvers") && !ips.contains("init-addr"),
+        "{ips}"
+    );
+
+    // No services: HiveServer2 alone, checked on its own port.
     let v6 = generate(&common::repo().join("tests/fixtures/haproxy/ipv6.yaml"));
-    assert!(v6.contains("    bind [::]:21000\n"));
-    assert!(v6.contains("server 2001-db8--11 [2001:db8::11]:21050 check port 21000\n"));
+    assert_eq!(v6.matches("\nlisten ").count(), 2, "hs2 and stats:\n{v6}");
+    assert!(v6.contains("listen hs2\n    bind [::]:21050\n"));
+    assert!(v6.contains("server 2001-db8--11 [2001:db8::11]:21050 check\n"));
     assert!(v6.contains("    bind [::1]:25002\n"));
 }
 

@@ -41,6 +41,7 @@ fn full_spec() -> Spec {
         daemons: vec![DaemonSpec {
             host: Some("a.example.com".into()),
             instance_id: Some("i-0a1b2c3d".into()),
+            backup: Some(false),
         }],
         health_check: Some(HealthCheckSpec {
             service: Some(ServiceKind::Hs2),
@@ -52,8 +53,10 @@ fn full_spec() -> Spec {
             timeout: Some(d(5)),
             healthy_threshold: Some(5),
             unhealthy_threshold: Some(2),
+            unhealthy_connection_termination: Some(false),
         }),
         idle_timeout: Some(d(3600)),
+        drain_timeout: Some(d(300)),
         tls: Some(TlsSpec {
             mode: TlsMode::Bridge,
             domain: Some("impala.example.com".into()),
@@ -102,6 +105,7 @@ fn full_spec() -> Spec {
             maxconn: Some(4096),
             certificate: Some("/etc/haproxy/c1.pem".into()),
             ca_file: Some("/etc/ssl/ca.pem".into()),
+            nameservers: Some(vec!["10.0.0.2".into()]),
         }),
     }
 }

@@ -412,7 +412,7 @@ fn check_module(name: &str, plan: &Plan, body: &Body) {
         assert!(boolean(balancer, "connection_draining"));
         assert_eq!(
             num(balancer, "connection_draining_timeout"),
-            aws.connection_draining as i64
+            plan.drain.timeout as i64
         );
         let listeners = nested(balancer, "listener");
         assert_eq!(listeners.len(), aws.listeners.len(), "{name}");
@@ -533,10 +533,28 @@ fn check_module(name: &str, plan: &Plan, body: &Body) {
             assert_eq!(string(tg, "target_type"), "instance");
             assert_eq!(object(attr(tg, "tags"))["Name"], l.target_group_name);
             assert_eq!(string(tg, "vpc_id"), aws.vpc_id);
+            let settings = &aws.target_group;
             assert_eq!(
                 string(tg, "deregistration_delay"),
-                aws.connection_draining.to_string()
+                plan.drain.timeout.to_string()
             );
+            assert_eq!(settings.deregistration_delay, plan.drain.timeout);
+            assert!(!boolean(tg, "connection_termination"));
+            assert_eq!(string(tg, "preserve_client_ip"), "true");
+            assert_eq!(string(tg, "load_balancing_cross_zone_enabled"), "true");
+            let state = one(nested(tg, "target_health_state"), "target_health_state");
+            assert_eq!(
+                boolean(state, "enable_unhealthy_connection_termination"),
+                hc.unhealthy_connection_termination
+            );
+            if hc.unhealthy_connection_termination {
+                assert!(get(state, "unhealthy_draining_interval").is_none());
+            } else {
+                assert_eq!(
+                    num(state, "unhealthy_draining_interval"),
+                    plan.drain.timeout as i64
+                );
+            }
             let check = one(nested(tg, "health_check"), "health_check");
             assert!(boolean(check, "enabled"));
             assert_eq!(string(check, "port"), hc.port.to_string());

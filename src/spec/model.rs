@@ -23,6 +23,9 @@ pub struct Spec {
     pub health_check: Option<HealthCheckSpec>,
     #[serde(default)]
     pub idle_timeout: Option<Duration>,
+    /// How long a draining daemon keeps its open connections.
+    #[serde(default)]
+    pub drain_timeout: Option<Duration>,
     #[serde(default)]
     pub tls: Option<TlsSpec>,
     #[serde(default)]
@@ -111,6 +114,9 @@ pub struct DaemonSpec {
     pub host: Option<String>,
     #[serde(default)]
     pub instance_id: Option<String>,
+    /// Used only when every active daemon is down (HAProxy `backup`).
+    #[serde(default)]
+    pub backup: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
@@ -127,6 +133,9 @@ pub struct HealthCheckSpec {
     pub healthy_threshold: Option<i64>,
     #[serde(default)]
     pub unhealthy_threshold: Option<i64>,
+    /// Close every open connection to a daemon when it is marked unhealthy.
+    #[serde(default)]
+    pub unhealthy_connection_termination: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -280,6 +289,10 @@ pub struct HaproxySpec {
     /// CA bundle that verifies impalad's certificate in bridge mode.
     #[serde(default)]
     pub ca_file: Option<String>,
+    /// DNS servers that resolve the daemons' names at run time (`address` or `address:port`);
+    /// default: those of /etc/resolv.conf.
+    #[serde(default)]
+    pub nameservers: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]

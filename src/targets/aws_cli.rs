@@ -228,7 +228,20 @@ impl<'a> View<'a> {
         };
 
         let hc = &plan.health_check;
-        let draining = aws.connection_draining.to_string();
+        let tg = &aws.target_group;
+        // Every attribute the plan decides, written out rather than left to AWS's defaults.
+        let mut tg_attributes = vec![
+            json!({"Key": "deregistration_delay.timeout_seconds", "Value": tg.deregistration_delay.to_string()}),
+            json!({"Key": "deregistration_delay.connection_termination.enabled", "Value": tg.deregistration_connection_termination.to_string()}),
+            json!({"Key": "target_health_state.unhealthy.connection_termination.enabled", "Value": tg.unhealthy_connection_termination.to_string()}),
+        ];
+        if let Some(interval) = tg.unhealthy_draining_interval {
+            tg_attributes.push(json!({"Key": "target_health_state.unhealthy.draining_interval_seconds", "Value": interval.to_string()}));
+        }
+        tg_attributes.extend([
+            json!({"Key": "load_balancing.cross_zone.enabled", "Value": tg.cross_zone.to_string()}),
+            json!({"Key": "preserve_client_ip.enabled", "Value": tg.preserve_client_ip.to_string()}),
+        ]);
         let listeners = aws
             .listeners
             .iter()
@@ -238,8 +251,7 @@ impl<'a> View<'a> {
                 } else {
                     l.nlb_protocols()
                 };
-                let mut attributes =
-                    vec![json!({"Key": "deregistration_delay.timeout_seconds", "Value": draining})];
+                let mut attributes = tg_attributes.clone();
                 // Stickiness is set (on or off) only where AWS supports it: on TCP target
                 // groups. `sticky` is never set behind TLS (see plan::Listener::sticky).
                 if backend_protocol == "TCP" {

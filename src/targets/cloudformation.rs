@@ -9,7 +9,9 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
 use crate::error::Error;
-use crate::plan::{Aws, Certificate, Check, Plan, Tag, CLASSIC_TLS_POLICY_NAME};
+use crate::plan::{
+    Aws, Certificate, Check, Plan, Tag, TargetGroupSettings, CLASSIC_TLS_POLICY_NAME,
+};
 use crate::render::{Format, Renderer};
 use crate::spec::model::{LoadBalancerKind, TlsMode};
 use crate::spec::yaml::{self, Node, NodeKind};
@@ -143,6 +145,8 @@ pub struct View<'a> {
     pub health_check: HealthView<'a>,
     pub idle_timeout: u64,
     pub connection_draining: u64,
+    /// NLB target group attributes.
+    pub target_group: &'a TargetGroupSettings,
     pub access_logs: Option<LogsView<'a>>,
     pub tags: &'a [Tag],
     /// The Classic ELB's `Instances`, or each NLB target group's `Targets`.
@@ -451,6 +455,7 @@ impl<'a> View<'a> {
             },
             idle_timeout: plan.idle_timeout,
             connection_draining: aws.connection_draining,
+            target_group: &aws.target_group,
             access_logs: aws.access_logs.as_ref().map(|l| LogsView {
                 bucket: &l.bucket,
                 prefix: l.prefix.as_deref(),

@@ -51,6 +51,24 @@ struct View<'a> {
     http_check: Option<&'a str>,
     listens: Vec<ListenView<'a>>,
     stats: Option<StatsView<'a>>,
+    admin_socket: &'a str,
+    resolvers: Option<ResolversView<'a>>,
+    /// `on-marked-down shutdown-sessions`: close a daemon's sessions when it is marked DOWN.
+    shutdown_sessions: bool,
+}
+
+#[derive(Serialize)]
+struct ResolversView<'a> {
+    name: &'a str,
+    /// `address:port` (IPv6 in brackets); none: `parse-resolv-conf`.
+    nameservers: Vec<NameserverView<'a>>,
+}
+
+#[derive(Serialize)]
+struct NameserverView<'a> {
+    name: &'a str,
+    address: String,
+    port: u16,
 }
 
 #[derive(Serialize)]
@@ -66,6 +84,8 @@ struct ListenView<'a> {
     inter: u64,
     fall: u32,
     rise: u32,
+    /// Some daemons are backups: `option allbackups`, so the whole backup set takes over.
+    backups: bool,
     servers: Vec<ServerView<'a>>,
 }
 
@@ -79,6 +99,7 @@ struct ServerView<'a> {
     check_port: Option<u16>,
     /// Bridge: the host name impalad's certificate must carry (DNS names only).
     verifyhost: Option<&'a str>,
+    backup: bool,
 }
 
 #[derive(Serialize)]
@@ -119,6 +140,7 @@ impl<'a> View<'a> {
                 inter: hc.interval,
                 fall: hc.unhealthy_threshold,
                 rise: hc.healthy_threshold,
+                backups: plan.daemons.iter().any(|d| d.backup),
                 servers: plan
                     .daemons
                     .iter()
@@ -130,8 +152,8 @@ impl<'a> View<'a> {
                             host: host(name),
                             port: l.backend_port,
                             check_port: (hc.port != l.backend_port).then_some(hc.port),
-                            verifyhost: (reencrypts && name.parse::<std::net::IpAddr>().is_err())
-                                .then_some(name),
+                            verifyhost: (reencrypts && d.resolves()).then_some(name),
+                            backup: d.backup,
                         }
                     })
                     .collect(),
@@ -160,6 +182,20 @@ impl<'a> View<'a> {
                 user: &s.user,
                 password_env: &s.password_env,
             }),
+            admin_socket: &h.admin_socket,
+            resolvers: h.resolvers.as_ref().map(|r| ResolversView {
+                name: r.name,
+                nameservers: r
+                    .nameservers
+                    .iter()
+                    .map(|n| NameserverView {
+                        name: &n.name,
+                        address: host(&n.address),
+                        port: n.port,
+                    })
+                    .collect(),
+            }),
+            shutdown_sessions: hc.unhealthy_connection_termination,
         }
     }
 }

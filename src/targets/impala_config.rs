@@ -174,16 +174,29 @@ impl View {
                 .find(|s| s.kind == k)
                 .map(|s| s.backend_port)
         };
-        let shell_direct = match (kerberos, plan.daemons.first()) {
-            (Some(_), Some(d)) => order.iter().find_map(|k| {
+        // To one impalad itself, on its own port: it speaks TLS only when it terminates TLS
+        // itself (bridge, passthrough), and with Kerberos it holds the balancer's principal,
+        // which `-b` names.
+        let direct = |daemon: &str| {
+            order.iter().find_map(|k| {
                 backend(*k).map(|p| {
-                    let daemon = d.host.clone().unwrap_or_else(|| d.name.clone());
-                    format!(
-                        "impala-shell -i {daemon}:{p} --protocol={}{shell_flags} -b {host}",
-                        protocol(*k)
-                    )
+                    let mut c = format!("impala-shell -i {daemon}:{p} --protocol={}", protocol(*k));
+                    if plan
+                        .tls
+                        .as_ref()
+                        .is_some_and(|t| t.mode != TlsMode::Offload)
+                    {
+                        c.push_str(" --ssl");
+                    }
+                    if kerberos.is_some() {
+                        c.push_str(&format!(" -k -b {host}"));
+                    }
+                    c
                 })
-            }),
+            })
+        };
+        let shell_direct = match (kerberos, plan.daemons.first()) {
+            (Some(_), Some(d)) => direct(d.host.as_deref().unwrap_or(&d.name)),
             _ => None,
         };
 

@@ -20,6 +20,14 @@ pub const NLB_TCP_IDLE_TIMEOUT_SECS: (u64, u64) = (60, 6000);
 /// An NLB TLS listener's idle timeout is fixed at 350 s and cannot be changed.
 pub const NLB_TLS_IDLE_TIMEOUT_SECS: u64 = 350;
 
+/// Classic `ConnectionDraining.Timeout`: 1–3600 s (Classic ELB guide, "Configure connection
+/// draining").
+pub const CLASSIC_CONNECTION_DRAINING_SECS: (u64, u64) = (1, 3600);
+/// ELBv2 target group attribute `deregistration_delay.timeout_seconds`: 0–3600 s
+/// (`TargetGroupAttribute`). The same `drain_timeout` sets
+/// `target_health_state.unhealthy.draining_interval_seconds`, whose range (0–360000 s) is wider.
+pub const NLB_DEREGISTRATION_DELAY_SECS: (u64, u64) = (0, 3600);
+
 /// Classic `AccessLog.EmitInterval`: 5 or 60 minutes.
 pub const CLASSIC_LOG_EMIT_MINUTES: [u64; 2] = [5, 60];
 

@@ -35,6 +35,12 @@ pub fn general(spec: &Spec, out: &mut Out) {
             );
         }
     }
+    if spec.drain_timeout.is_some_and(|t| t.as_secs() == 0) {
+        out.push(
+            Diagnostic::error(p("drain_timeout"), "drain_timeout is 0, so a daemon taken out of rotation would have its connections cut at once")
+                .hint("use the time a running query may need to finish; 300s is AWS's default"),
+        );
+    }
     tls(spec, out);
     if let Some(k) = &spec.kerberos {
         realm(&k.realm, out);
@@ -46,6 +52,13 @@ pub fn general(spec: &Spec, out: &mut Out) {
                 );
             }
         }
+    }
+    if !spec.daemons.is_empty() && spec.daemons.iter().all(|d| d.backup == Some(true)) {
+        out.push(
+            Diagnostic::error(p("daemons"), "every daemon is a backup, so none is active")
+                .at_key()
+                .hint("a backup coordinator takes clients only while every active one is down: mark at least one daemon without backup: true"),
+        );
     }
     if spec.daemons.len() == 1 {
         out.push(
@@ -204,6 +217,15 @@ fn health_check(spec: &Spec, out: &mut Out) {
         }
     }
     if let Some(http) = &hc.http {
+        if spec.kerberos.is_some() && http.port == plan::IMPALAD_WEBSERVER_PORT {
+            out.push(
+                Diagnostic::warning(
+                    p("health_check.http.port"),
+                    format!("the health check asks impalad's web server (--webserver_port, {}) for /healthz, but with Kerberos its web server usually requires SPNEGO (--webserver_require_spnego) or LDAP, and then answers 401 and every daemon looks down", plan::IMPALAD_WEBSERVER_PORT),
+                )
+                .hint("start impalad with --metrics_webserver_port=<port> (any free port, such as 25040), which serves /healthz without authentication, and check that port"),
+            );
+        }
         if let Some(path) = &http.path {
             let bad = path
                 .chars()
@@ -424,6 +446,15 @@ pub fn aws(spec: &Spec, scope: Scope, out: &mut Out) {
     };
 
     for (i, d) in spec.daemons.iter().enumerate() {
+        if d.backup == Some(true) {
+            out.push(
+                Diagnostic::error(
+                    Path::root().key("daemons").index(i).key("backup"),
+                    format!("daemons[{i}] is a backup, but an AWS load balancer has no backup targets: {what} would send it clients like any other"),
+                )
+                .hint("remove backup: true (AWS balances over every healthy instance), or put HAProxy in front for active/backup coordinators"),
+            );
+        }
         if d.instance_id.is_none() {
             out.push(
                 Diagnostic::error(
@@ -700,6 +731,35 @@ pub fn aws(spec: &Spec, scope: Scope, out: &mut Out) {
                 );
             }
         }
+    }
+
+    // How long a draining daemon keeps its connections.
+    let drain = secs(spec.drain_timeout, plan::DEFAULT_DRAIN_TIMEOUT);
+    let (lo, hi, setting) = if nlb {
+        let (lo, hi) = NLB_DEREGISTRATION_DELAY_SECS;
+        (lo, hi, "an NLB target group's deregistration delay")
+    } else {
+        let (lo, hi) = CLASSIC_CONNECTION_DRAINING_SECS;
+        (lo, hi, "a Classic ELB's connection draining timeout")
+    };
+    if drain > 0 && !(lo..=hi).contains(&drain) {
+        out.push(
+            Diagnostic::error(
+                p("drain_timeout"),
+                format!("drain_timeout {drain}s is outside {lo}s to {hi}s, the range of {setting}"),
+            )
+            .hint(format!("use at most {hi}s (1h); impalad's :shutdown() waits for running queries up to its own deadline (--shutdown_deadline_s)")),
+        );
+    }
+    let terminate = hc.unhealthy_connection_termination == Some(true);
+    if terminate && !nlb && spec.haproxy.is_none() {
+        out.push(
+            Diagnostic::warning(
+                p("health_check.unhealthy_connection_termination"),
+                "a Classic ELB has no setting to close the connections of an unhealthy instance, so unhealthy_connection_termination changes nothing here",
+            )
+            .hint("remove it, or use load_balancer: network"),
+        );
     }
 
     // Idle timeout.
@@ -985,6 +1045,33 @@ pub fn haproxy(spec: &Spec, scope: Scope, out: &mut Out) {
                 p("haproxy.public_name"),
                 format!("haproxy.public_name {name:?} is not a DNS name: {why}"),
             ));
+        }
+    }
+    if let Some(list) = &h.nameservers {
+        let mut seen = Vec::new();
+        for (i, n) in list.iter().enumerate() {
+            let at = Path::root().key("haproxy").key("nameservers").index(i);
+            match syntax::nameserver(n) {
+                Err(why) => out.push(
+                    Diagnostic::error(at, format!("nameserver {why}"))
+                        .hint("HAProxy asks DNS servers by address; leave nameservers out to use those of /etc/resolv.conf"),
+                ),
+                Ok(ns) if seen.contains(&ns) => {
+                    out.push(Diagnostic::error(at, format!("nameserver {n} is listed twice")))
+                }
+                Ok(ns) => seen.push(ns),
+            }
+        }
+        if spec.daemons.iter().all(|d| {
+            d.host
+                .as_deref()
+                .is_some_and(|h| h.parse::<std::net::IpAddr>().is_ok())
+        }) {
+            out.push(
+                Diagnostic::warning(p("haproxy.nameservers"), "every daemon is named by its IP address, so HAProxy resolves nothing and nameservers are not used")
+                    .at_key()
+                    .hint("remove nameservers, or name the daemons by their DNS names"),
+            );
         }
     }
     if let Some(m) = h.maxconn {

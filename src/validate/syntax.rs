@@ -378,6 +378,29 @@ pub fn bind_address(s: &str) -> Result<(String, u16), String> {
     Ok((addr.to_string(), port))
 }
 
+/// A DNS server: an IP address, optionally with a port (`10.0.0.2`, `10.0.0.2:5353`,
+/// `2001:db8::53`, `[2001:db8::53]:53`); the port defaults to 53.
+pub fn nameserver(s: &str) -> Result<(IpAddr, u16), String> {
+    let form = "an IP address, or address:port, such as 10.0.0.2, 10.0.0.2:53 or [2001:db8::53]:53";
+    if let Ok(ip) = s.parse::<IpAddr>() {
+        return Ok((ip, 53));
+    }
+    let (addr, port) = s
+        .rsplit_once(':')
+        .ok_or_else(|| format!("{s:?} is not {form}"))?;
+    let addr = match addr.strip_prefix('[').and_then(|a| a.strip_suffix(']')) {
+        Some(v6) => v6.parse::<std::net::Ipv6Addr>().map(IpAddr::V6).ok(),
+        None => addr.parse::<std::net::Ipv4Addr>().map(IpAddr::V4).ok(),
+    }
+    .ok_or_else(|| format!("{s:?} is not {form}"))?;
+    let port: u16 = port
+        .parse()
+        .ok()
+        .filter(|p| *p > 0)
+        .ok_or_else(|| format!("{port:?} is not a port (1 to 65535)"))?;
+    Ok((addr, port))
+}
+
 /// A listen address: `*` or an IP address.
 pub fn listen_address(s: &str) -> Result<(), String> {
     if s == "*" || s.parse::<IpAddr>().is_ok() {
@@ -390,6 +413,26 @@ pub fn listen_address(s: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nameservers() {
+        let ok = |s: &str| nameserver(s).map(|(a, p)| format!("{a} {p}")).unwrap();
+        assert_eq!(ok("10.0.0.2"), "10.0.0.2 53");
+        assert_eq!(ok("10.0.0.2:5353"), "10.0.0.2 5353");
+        assert_eq!(ok("2001:db8::53"), "2001:db8::53 53");
+        assert_eq!(ok("[2001:db8::53]:54"), "2001:db8::53 54");
+        for bad in [
+            "",
+            "ns1.example.com",
+            "10.0.0.2:0",
+            "10.0.0.2:x",
+            "[10.0.0.2]:53",
+            "2001:db8::53]:53",
+            "10.0.0.2 53",
+        ] {
+            assert!(nameserver(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn dns_names() {

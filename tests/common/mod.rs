@@ -343,12 +343,14 @@ pub fn aws_examples() -> Vec<(String, PathBuf)> {
 
 /// Specs beside the examples, covering every branch of the templates: every TLS mode on both
 /// balancer kinds, a certificate without a hosted zone, an HTTP health check, no access logs,
-/// an IPv6 client block, a custom name. Warnings are fine.
+/// an IPv6 client block, a custom name, other drain timeouts, connections closed when a daemon
+/// turns unhealthy. Warnings are fine.
 pub fn aws_variants() -> Vec<(&'static str, Value)> {
     let mut out = Vec::new();
 
     let mut v = example("cluster1");
     v.as_object_mut().unwrap().remove("tls");
+    v["drain_timeout"] = json!("20m");
     out.push(("classic-plain", v));
 
     let mut v = example("cluster1");
@@ -375,7 +377,8 @@ pub fn aws_variants() -> Vec<(&'static str, Value)> {
     let mut v = example("nlb-tls");
     v.as_object_mut().unwrap().remove("tls");
     v.as_object_mut().unwrap().remove("services");
-    v.as_object_mut().unwrap().remove("health_check");
+    v["health_check"] = json!({"unhealthy_connection_termination": true});
+    v["drain_timeout"] = json!(45);
     v["idle_timeout"] = json!(6000);
     v["aws"]["client_cidrs"] = json!(["10.0.0.0/8", "2001:db8::/32"]);
     v["aws"]["name"] = json!("impala-nlb");
@@ -401,4 +404,114 @@ pub fn all_aws_specs() -> Vec<(String, Value)> {
         .map(|(n, p)| (n, spec_json(&p)))
         .chain(aws_variants().into_iter().map(|(n, v)| (n.to_string(), v)))
         .collect()
+}
+
+// --- bash scripts ----------------------------------------------------------------------------
+
+/// Checks the shell templates in `dir` (there must be `templates` of them) put every escaped
+/// value (`{{x}}`, single-quoted by the escape) where bash reads it as one word: never inside
+/// double quotes, `$(...)` within them, or a here-document, where the single quotes would be
+/// literal and `$(...)` would run. Raw values (`{{{x}}}`) may only be the fields named in
+/// `raw`, numbers and constants of the target. Returns how many escaped values it saw.
+pub fn check_shell_templates(dir: &Path, templates: usize, raw: &[&str]) -> usize {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), templates, "{}", dir.display());
+    let mut escaped = 0;
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let name = file.file_name().unwrap().to_string_lossy();
+        let mut heredoc: Option<String> = None;
+        for (n, line) in text.lines().enumerate() {
+            let at = format!("{name}:{}: {line}", n + 1);
+            if let Some(end) = &heredoc {
+                for (i, _) in line.match_indices("{{") {
+                    let tag = &line[i + 2..];
+                    assert!(
+                        tag.starts_with(['{', '#', '/']) || tag.starts_with("else"),
+                        "{at}: only raw constants and block tags in a here-document"
+                    );
+                }
+                if line.trim() == end {
+                    heredoc = None;
+                }
+                continue;
+            }
+            // A here-document (<<, not the here-string <<<) must be quoted: <<'END'.
+            let here = line
+                .match_indices("<<")
+                .map(|(i, _)| i)
+                .find(|&i| !line[i..].starts_with("<<<") && (i == 0 || &line[i - 1..i] != "<"));
+            if let Some(i) = here {
+                let rest = &line[i + 2..];
+                assert!(rest.starts_with('\''), "{at}: only quoted here-documents");
+                heredoc = Some(rest[1..].split('\'').next().unwrap().to_string());
+            }
+            // Walk the line, tracking bash's quoting; at each {{...}}, the state must be
+            // "unquoted" for an escaped value, anything for a raw constant.
+            let bytes = line.as_bytes();
+            let (mut single, mut double, mut i) = (false, false, 0);
+            while i < bytes.len() {
+                if line[i..].starts_with("{{{") {
+                    let end = line[i..].find("}}}").unwrap() + i;
+                    let field = line[i + 3..end].trim();
+                    let field = field.rsplit('.').next().unwrap();
+                    assert!(raw.contains(&field), "{at}: raw {field} is not a constant");
+                    i = end + 3;
+                    continue;
+                }
+                if line[i..].starts_with("{{") {
+                    let end = line[i..].find("}}").unwrap() + i;
+                    let tag = &line[i + 2..end];
+                    let control = tag.starts_with(['#', '/', '>', '!']) || tag == "else";
+                    if !control {
+                        escaped += 1;
+                        assert!(
+                            !single && !double,
+                            "{at}: {{{{{tag}}}}} inside quotes would not be one safe word"
+                        );
+                        let next = bytes.get(end + 2).copied();
+                        assert!(
+                            next.is_none_or(|b| b == b' ' || b == b')' || b == b'{'),
+                            "{at}: {{{{{tag}}}}} must end a word"
+                        );
+                    }
+                    i = end + 2;
+                    continue;
+                }
+                match bytes[i] {
+                    b'#' if !single && !double && (i == 0 || bytes[i - 1] == b' ') => break,
+                    b'\\' if !single => i += 1,
+                    b'\'' if !double => single = !single,
+                    b'"' if !single => double = !double,
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+    }
+    escaped
+}
+
+/// ShellCheck's report on `files` (gcc format; empty when clean), every check at every
+/// severity, but for those in `exclude`.
+pub fn shellcheck(files: &[PathBuf], exclude: &[&str]) -> String {
+    let mut cmd = Command::new(tool("shellcheck"));
+    cmd.args(["--shell=bash", "--severity=style", "--format=gcc"]);
+    if !exclude.is_empty() {
+        cmd.arg(format!("--exclude={}", exclude.join(",")));
+    }
+    let out = cmd.args(files).output().expect("run shellcheck");
+    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        out.status.success(),
+        report.trim().is_empty(),
+        "shellcheck exit {:?}: {report}{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    report
 }
