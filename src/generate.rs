@@ -23,6 +23,7 @@ pub const KNOWN_FILES: &[&str] = &[
     "terraform/main.tf",
     "terraform/outputs.tf",
     "haproxy.cfg",
+    "drain.sh",
     "impala-config.md",
 ];
 
@@ -59,6 +60,8 @@ pub fn files(loaded: &Loaded) -> Result<Vec<File>, Error> {
     if scope.haproxy {
         out.push(file("haproxy.cfg", targets::haproxy::render(plan)?));
     }
+    // Every spec has a balancer to drain a daemon from.
+    out.push(file("drain.sh", targets::drain::render(plan)?));
     out.push(file(
         "impala-config.md",
         targets::impala_config::render(plan)?,

@@ -520,6 +520,7 @@ fn help_is_golden() {
         "impala-config",
         "generate",
         "check",
+        "drain",
     ] {
         insta::assert_snapshot!(
             format!("help-{command}"),

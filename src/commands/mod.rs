@@ -16,6 +16,7 @@ mod aws_cli;
 mod check;
 mod cloudformation;
 mod completions;
+mod drain;
 mod generate;
 mod haproxy;
 mod impala_config;
@@ -39,7 +40,7 @@ pub enum Command {
     #[command(name = "impala-config")]
     ImpalaConfig(impala_config::Args),
     /// Write every output the spec supports into DIR (cloudformation.yaml, terraform/, aws-cli.sh,
-    /// haproxy.cfg, impala-config.md), each file atomically.
+    /// haproxy.cfg, drain.sh, impala-config.md), each file atomically.
     Generate(generate::Args),
     /// Compare DIR with what `generate` would write; exit 1 with a diff if anything differs.
     /// Writes nothing.
@@ -58,6 +59,10 @@ pub enum Command {
     /// certificate, Classic ELB or NLB, instances) and converges it when run again.
     #[command(name = "aws-cli")]
     AwsCli(aws_cli::Args),
+    /// Print drain.sh, a bash script that takes one impalad out of rotation for maintenance
+    /// (`drain`), puts it back (`enable`) and shows where each daemon stands (`status`), on
+    /// each balancer the spec has.
+    Drain(drain::Args),
     /// Print a shell completion script.
     Completions(completions::Args),
 }
@@ -81,6 +86,7 @@ pub fn run(cli: Cli, err: &mut dyn Write) -> Result<u8, Error> {
         Command::Cloudformation(args) => cloudformation::run(args, ctx),
         Command::Terraform(args) => terraform::run(args, ctx),
         Command::AwsCli(args) => aws_cli::run(args, ctx),
+        Command::Drain(args) => drain::run(args, ctx),
         Command::Completions(args) => completions::run(args, ctx),
     }
 }

@@ -52,6 +52,7 @@ struct View {
     cloudera_manager: String,
     shell: Vec<String>,
     shell_direct: Option<String>,
+    runbook: Runbook,
     tls: bool,
     passthrough: bool,
     jdbc_hive: Vec<String>,
@@ -61,6 +62,25 @@ struct View {
     hue_sticky: String,
     idle_timeout: u64,
     kerberos: Option<KerberosView>,
+}
+
+/// The rolling restart: drain.sh and impala-shell's `:shutdown()`, daemon by daemon.
+#[derive(Serialize)]
+struct Runbook {
+    drain_timeout: u64,
+    enable_wait: u64,
+    /// The first daemon as drain.sh takes it (host, else instance ID), and the others.
+    first: String,
+    others: Vec<String>,
+    /// impala-shell straight to `$DAEMON`, with `:shutdown()`.
+    shutdown: String,
+    /// Some daemon has no host: impala-shell needs its host name, which the spec lacks.
+    missing_hosts: bool,
+    /// Some daemon is named by an IPv6 address, which impala-shell takes in brackets.
+    ipv6: bool,
+    both: bool,
+    haproxy: bool,
+    aws: bool,
 }
 
 #[derive(Serialize)]
@@ -199,6 +219,31 @@ impl View {
             (Some(_), Some(d)) => direct(d.host.as_deref().unwrap_or(&d.name)),
             _ => None,
         };
+        let drain_name = |d: &crate::plan::Daemon| d.host.clone().unwrap_or_else(|| d.name.clone());
+        let missing_hosts = plan.daemons.iter().any(|d| d.host.is_none());
+        let runbook = Runbook {
+            drain_timeout: plan.drain.timeout,
+            enable_wait: plan.drain.enable_wait,
+            first: plan.daemons.first().map(drain_name).unwrap_or_default(),
+            others: plan.daemons.iter().skip(1).map(drain_name).collect(),
+            shutdown: format!(
+                "{} -q ':shutdown()'",
+                direct(if missing_hosts {
+                    "<its host name>"
+                } else {
+                    "$DAEMON"
+                })
+                .unwrap_or_default()
+            ),
+            missing_hosts,
+            ipv6: plan
+                .daemons
+                .iter()
+                .any(|d| d.host.as_deref().is_some_and(|h| h.contains(':'))),
+            both: plan.drain.balancers.len() > 1,
+            haproxy: plan.drain.balancers.contains(&Frontend::Haproxy),
+            aws: plan.drain.balancers.contains(&Frontend::Aws),
+        };
 
         let mut jdbc_hive = Vec::new();
         let mut jdbc_impala = Vec::new();
@@ -259,6 +304,7 @@ impl View {
             cloudera_manager: format!("{host}:{cm_port}"),
             shell,
             shell_direct,
+            runbook,
             tls,
             passthrough: plan
                 .tls

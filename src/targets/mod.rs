@@ -5,6 +5,7 @@
 
 pub mod aws_cli;
 pub mod cloudformation;
+pub mod drain;
 pub mod haproxy;
 pub mod impala_config;
 pub mod terraform;
