@@ -6,7 +6,8 @@ mod common;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -372,11 +373,21 @@ fn words_after<'a>(cfg: &'a str, keyword: &str) -> Vec<&'a str> {
     out
 }
 
-/// `haproxy -c -f` on a generated configuration, with the machine made right for it in a private
-/// mount namespace (nothing outside it changes): the daemons' DNS names resolve through a private
-/// /etc/hosts (HAProxy resolves server names at start), the PEM files the configuration names
-/// exist, and the statistics password variable is set. Returns HAProxy's combined output.
-fn haproxy_check(name: &str, cfg: &str) -> (bool, String) {
+/// How `haproxy -c` finds the daemons' DNS names.
+#[derive(Clone, Copy, PartialEq)]
+enum Names {
+    /// Through a private /etc/hosts that names every daemon: nothing is left unresolved, so
+    /// any warning is a real one.
+    Resolve,
+    /// As the machine resolves them: here, the examples' names do not resolve.
+    AsTheMachineDoes,
+}
+
+/// `haproxy -c -f` on a generated configuration, in a private mount namespace (nothing outside
+/// it changes) where the PEM files the configuration names exist and the statistics password
+/// variable is set; with `Names::Resolve`, the daemons' DNS names resolve through a private
+/// /etc/hosts. Returns HAProxy's combined output.
+fn haproxy_check(name: &str, cfg: &str, names: Names) -> (bool, String) {
     let dir = TempDir::new(&format!("haproxy-c-{name}"));
     let cfg_path = dir.write("haproxy.cfg", cfg);
 
@@ -400,10 +411,12 @@ fn haproxy_check(name: &str, cfg: &str) -> (bool, String) {
     let hosts_path = dir.write("hosts", &hosts);
 
     let mut script = String::from("set -e\n");
-    script.push_str(&format!(
-        "mount --bind '{}' /etc/hosts\n",
-        hosts_path.display()
-    ));
+    if names == Names::Resolve {
+        script.push_str(&format!(
+            "mount --bind '{}' /etc/hosts\n",
+            hosts_path.display()
+        ));
+    }
     let crts = words_after(cfg, "crt");
     let cas = words_after(cfg, "ca-file");
     if !crts.is_empty() || !cas.is_empty() {
@@ -461,13 +474,53 @@ fn haproxy_accepts_every_example_and_fixture_without_warnings() {
     let mut failures = Vec::new();
     for (name, path) in specs() {
         let cfg = generate(&path);
-        let (ok, text) = haproxy_check(&name, &cfg);
+        let (ok, text) = haproxy_check(&name, &cfg, Names::Resolve);
         eprintln!("{name}: {}", text.trim());
         if !ok || text.trim() != "Configuration file is valid" {
             failures.push(format!("{name}:\n{text}"));
         }
     }
     assert!(failures.is_empty(), "haproxy -c:\n{}", failures.join("\n"));
+}
+
+/// What a user hits: the examples' daemon names (ip-10-30-1-35.ec2.internal, ...) do not
+/// resolve on this machine, and no hosts file helps. `haproxy -c` still passes: the only
+/// warnings are the servers whose names it could not resolve, which start out of rotation.
+#[test]
+#[ignore = "needs haproxy: run scripts/test"]
+fn haproxy_accepts_every_example_whose_names_do_not_resolve() {
+    assert!(
+        is_root(),
+        "haproxy -c runs in a private mount namespace, which needs root"
+    );
+    let mut failures = Vec::new();
+    let mut unresolved = 0;
+    for (name, path) in specs() {
+        let cfg = generate(&path);
+        let (ok, text) = haproxy_check(&name, &cfg, Names::AsTheMachineDoes);
+        let mut lines: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with("[NOTICE]"))
+            .collect();
+        lines.retain(|l| {
+            let skip = l.contains("could not resolve address") && l.contains("disabling server");
+            unresolved += usize::from(skip);
+            !skip
+        });
+        let rest = lines.join("\n");
+        let rest = rest
+            .trim()
+            .trim_start_matches("Warnings were found.")
+            .trim();
+        if !ok || rest != "Configuration file is valid" {
+            failures.push(format!("{name}:\n{text}"));
+        }
+    }
+    assert!(failures.is_empty(), "haproxy -c:\n{}", failures.join("\n"));
+    assert!(
+        unresolved > 0,
+        "no daemon name failed to resolve: the test shows nothing on this machine"
+    );
 }
 
 #[test]
@@ -499,7 +552,8 @@ fn is_root() -> bool {
 // --- Live -----------------------------------------------------------------------------------
 
 /// An in-test impalad stand-in on one address: a TCP server per port that answers every
-/// connection with its address and a newline, then waits for the client to close.
+/// connection with its address and a newline, then echoes what the client sends until it
+/// closes (a long query's session that keeps working).
 struct Daemon {
     ip: Ipv4Addr,
     ports: Vec<u16>,
@@ -550,8 +604,12 @@ fn serve(ip: Ipv4Addr, listener: TcpListener) -> (Arc<AtomicBool>, JoinHandle<()
             let _ = s.set_nonblocking(false);
             let _ = s.set_read_timeout(Some(Duration::from_secs(20)));
             if s.write_all(format!("{ip}\n").as_bytes()).is_ok() {
-                let mut sink = [0u8; 64];
-                while matches!(s.read(&mut sink), Ok(n) if n > 0) {}
+                let mut buf = [0u8; 64];
+                while let Ok(n) = s.read(&mut buf) {
+                    if n == 0 || s.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
             }
         });
     };
@@ -605,6 +663,8 @@ fn free_ports(n: usize) -> Vec<u16> {
 struct Haproxy {
     child: Child,
     log: PathBuf,
+    /// Its admin socket, as the test reaches it.
+    socket: PathBuf,
 }
 
 impl Drop for Haproxy {
@@ -615,8 +675,64 @@ impl Drop for Haproxy {
 }
 
 impl Haproxy {
+    /// HAProxy as the Debian package runs it: as root, chrooted to /var/lib/haproxy, dropping
+    /// to user haproxy, its pidfile and admin socket under /run. /run is `dir`/run here,
+    /// bind-mounted in a private mount namespace, so that the socket and pidfile of a real
+    /// HAProxy on this machine are left alone and the test reaches the admin socket. Returns
+    /// once the admin socket answers.
+    fn start(dir: &TempDir, cfg: &str, env: &[(&str, &str)]) -> Haproxy {
+        std::fs::create_dir_all("/var/lib/haproxy").unwrap();
+        let run = dir.join("run");
+        std::fs::create_dir_all(run.join("haproxy")).unwrap();
+        let cfg_path = dir.write("haproxy.cfg", cfg);
+        let script = format!(
+            "set -e\nmount --bind '{}' /run\nexec '{}' -db -f '{}'\n",
+            run.display(),
+            common::tool("haproxy").display(),
+            cfg_path.display()
+        );
+        let child = Command::new(common::tool("unshare"))
+            .args(["--mount", "--propagation", "private", "sh", "-c", &script])
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(dir.join("haproxy.log")).unwrap())
+            .stderr(std::fs::File::create(dir.join("haproxy.err")).unwrap())
+            .spawn()
+            .expect("start haproxy");
+        let mut proxy = Haproxy {
+            child,
+            log: dir.join("haproxy.err"),
+            socket: run.join("haproxy/admin.sock"),
+        };
+        wait_until(Duration::from_secs(10), "haproxy's admin socket", || {
+            if let Ok(Some(status)) = proxy.child.try_wait() {
+                panic!("haproxy exited: {status}\n{}", proxy.log());
+            }
+            UnixStream::connect(&proxy.socket).is_ok()
+        });
+        proxy
+    }
+
     fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Per `(proxy, server)`: `show stat` on the admin socket, columns by name.
+    fn stat(&self) -> HashMap<(String, String), HashMap<String, String>> {
+        let mut s = UnixStream::connect(&self.socket).expect("connect to the admin socket");
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        s.write_all(b"show stat\n").unwrap();
+        let mut text = String::new();
+        s.read_to_string(&mut text).unwrap();
+        csv_rows(&text)
+    }
+
+    /// The `status` column of one server.
+    fn status(&self, proxy: &str, server: &str) -> String {
+        self.stat()
+            .get(&(proxy.to_string(), server.to_string()))
+            .map(|r| r["status"].clone())
+            .unwrap_or_default()
     }
 }
 
@@ -723,6 +839,11 @@ fn stats(port: u16, auth: (&str, &str)) -> HashMap<(String, String), HashMap<Str
         eprintln!("{status} {:?}", &body[..body.len().min(400)]);
     }
     assert_eq!(status, 200, "{body}");
+    csv_rows(&body)
+}
+
+/// HAProxy's statistics CSV, per `(proxy, server)`: the columns by name.
+fn csv_rows(body: &str) -> HashMap<(String, String), HashMap<String, String>> {
     let mut lines = body.lines();
     let header: Vec<String> = lines
         .next()
@@ -774,8 +895,6 @@ fn live_haproxy_balances_fails_over_and_recovers() {
         is_root(),
         "the live test runs haproxy as root (it chroots and drops to user haproxy)"
     );
-    let haproxy_bin = common::tool("haproxy");
-    let unshare = common::tool("unshare");
 
     // Three daemons on 127.0.0.2-4, one port per service (beeswax, hs2, hs2_http).
     let ports: Vec<Vec<TcpListener>> = (0..3).map(|_| daemon_port()).collect();
@@ -826,30 +945,8 @@ haproxy:
     let cfg = run.stdout;
     assert!(cfg.contains("    chroot /var/lib/haproxy\n") && cfg.contains("    user haproxy\n"));
 
-    // HAProxy as the Debian package runs it: as root, chrooted to /var/lib/haproxy, dropping to
-    // user haproxy, its stats socket under /run/haproxy. /run is a private tmpfs here so that
-    // the socket and pidfile of a real HAProxy on this machine are left alone.
-    std::fs::create_dir_all("/var/lib/haproxy").unwrap();
     let dir = TempDir::new("haproxy-live");
-    let cfg_path = dir.write("haproxy.cfg", &cfg);
-    let log = dir.join("haproxy.log");
-    let script = format!(
-        "set -e\nmount -t tmpfs tmpfs /run\nmkdir -p /run/haproxy\nexec '{}' -db -f '{}'\n",
-        haproxy_bin.display(),
-        cfg_path.display()
-    );
-    let child = Command::new(unshare)
-        .args(["--mount", "--propagation", "private", "sh", "-c", &script])
-        .env("LIVE_STATS_PASSWORD", password)
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&log).unwrap())
-        .stderr(std::fs::File::create(dir.join("haproxy.err")).unwrap())
-        .spawn()
-        .expect("start haproxy");
-    let mut proxy = Haproxy {
-        child,
-        log: dir.join("haproxy.err"),
-    };
+    let mut proxy = Haproxy::start(&dir, &cfg, &[("LIVE_STATS_PASSWORD", password)]);
     let auth = ("admin", password);
 
     // Ready: the stats page answers and every server is UP.
@@ -1036,4 +1133,321 @@ haproxy:
     );
     drop(proxy);
     drop(daemons);
+}
+
+/// `n` daemons on 127.0.0.2, .3, ... serving one port (the same on each): `(daemons, port)`.
+fn daemons_on_one_port(n: usize) -> (Vec<Daemon>, u16) {
+    let listeners = daemon_port();
+    let port = listeners[0].local_addr().unwrap().port();
+    let daemons = listeners
+        .into_iter()
+        .take(n)
+        .enumerate()
+        .map(|(d, l)| Daemon::start(Ipv4Addr::new(127, 0, 0, 2 + d as u8), vec![l]))
+        .collect();
+    (daemons, port)
+}
+
+/// A daemon whose name does not resolve (a decommissioned host; `.invalid` never resolves,
+/// RFC 6761) keeps nothing from working: with no private hosts file, `haproxy -c` passes,
+/// HAProxy starts, that server waits out of rotation, and every connection is served by the
+/// others.
+#[test]
+#[ignore = "needs haproxy: run scripts/test"]
+fn live_haproxy_starts_and_serves_when_a_daemon_name_does_not_resolve() {
+    assert!(is_root(), "the live test runs haproxy as root");
+    let gone = "impalad-gone.invalid";
+    assert!(
+        (gone, 21050).to_socket_addrs().is_err(),
+        "{gone} resolves on this machine"
+    );
+    let (_daemons, backend) = daemons_on_one_port(2);
+    let fe = free_ports(1)[0];
+    let spec = format!(
+        "cluster: unresolved
+services:
+  hs2: {{port: {fe}, backend_port: {backend}}}
+daemons:
+  - host: 127.0.0.2
+  - host: {gone}
+  - host: 127.0.0.3
+health_check: {{interval: 2s, timeout: 1s, healthy_threshold: 1, unhealthy_threshold: 2}}
+haproxy:
+  bind: 127.0.0.1
+  balance: {{hs2: roundrobin}}
+"
+    );
+    let cfg = Test::new()
+        .file("impala-lb.yaml", &spec)
+        .arg("haproxy")
+        .run()
+        .ok()
+        .stdout;
+    assert!(cfg.contains(&format!("    server {gone} {gone}:{backend} check\n")));
+    assert!(cfg.contains(" resolvers dns init-addr last,libc,none\n"));
+
+    // haproxy -c, as the machine resolves names: valid, warning only about the lost name.
+    let (ok, text) = haproxy_check("unresolved", &cfg, Names::AsTheMachineDoes);
+    assert!(ok, "{text}");
+    assert!(text.contains("Configuration file is valid"), "{text}");
+    let warnings: Vec<&str> = text.lines().filter(|l| l.contains("[WARNING]")).collect();
+    assert!(
+        !warnings.is_empty()
+            && warnings
+                .iter()
+                .all(|w| w.contains(&format!("could not resolve address '{gone}'"))),
+        "{text}"
+    );
+
+    // HAProxy starts, and the lost daemon waits out of rotation.
+    let dir = TempDir::new("haproxy-unresolved");
+    let proxy = Haproxy::start(&dir, &cfg, &[]);
+    wait_until(Duration::from_secs(10), "both daemons UP", || {
+        proxy.status("hs2", "127.0.0.2") == "UP" && proxy.status("hs2", "127.0.0.3") == "UP"
+    });
+    let lost = proxy.status("hs2", gone);
+    assert!(lost.starts_with("MAINT"), "{gone}: {lost}");
+
+    // Every connection is served, by the two others (round robin over what is UP).
+    let answers: Vec<String> = (0..60)
+        .map(|i| ask(fe).unwrap_or_else(|e| panic!("connection {i} failed: {e}\n{}", proxy.log())))
+        .collect();
+    let c = count(&answers);
+    assert_eq!(
+        c.keys().cloned().collect::<Vec<_>>(),
+        ["127.0.0.2", "127.0.0.3"],
+        "{c:?}"
+    );
+    assert!(proxy.status("hs2", gone).starts_with("MAINT"));
+}
+
+/// Runs drain.sh with `args` against the admin socket of `proxy`; `(exit code, stdout, stderr)`.
+fn drain_sh(script: &Path, proxy: &Haproxy, args: &[&str]) -> (i32, String, String) {
+    let out = drain_cmd(script, proxy, args)
+        .output()
+        .expect("run drain.sh");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn drain_cmd(script: &Path, proxy: &Haproxy, args: &[&str]) -> Command {
+    let mut cmd = Command::new("bash");
+    cmd.arg(script)
+        .args(args)
+        .env("HAPROXY_SOCKET", &proxy.socket)
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// Waits at most `limit` for `child` to end: `(exit code, stdout, stderr)`.
+fn output_within(child: Child, limit: Duration) -> (i32, String, String) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let out = rx
+        .recv_timeout(limit)
+        .unwrap_or_else(|_| panic!("still running after {limit:?}"))
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Sends `text` on a held connection and reads it back: the session still works.
+fn echo(s: &mut TcpStream, text: &str) -> Result<(), String> {
+    s.write_all(format!("{text}\n").as_bytes())
+        .map_err(|e| e.to_string())?;
+    let mut line = String::new();
+    BufReader::new(&*s)
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    if line.trim() == text {
+        Ok(())
+    } else {
+        Err(format!("sent {text:?}, got {line:?}"))
+    }
+}
+
+/// drain.sh against the real HAProxy: with a connection open to a daemon, `drain` takes it
+/// out of every listen, no new connection reaches it, the open one keeps working and none
+/// fails; drain returns once that connection closes (or after drain_timeout, with it still
+/// open); `enable` brings the daemon back.
+#[test]
+#[ignore = "needs haproxy: run scripts/test"]
+fn live_drain_sh_drains_and_enables_a_daemon() {
+    let started = Instant::now();
+    assert!(is_root(), "the live test runs haproxy as root");
+    let ports: Vec<Vec<TcpListener>> = (0..2).map(|_| daemon_port()).collect();
+    let backend: Vec<u16> = ports
+        .iter()
+        .map(|l| l[0].local_addr().unwrap().port())
+        .collect();
+    let mut per_daemon: Vec<Vec<TcpListener>> = vec![Vec::new(), Vec::new(), Vec::new()];
+    for service in ports {
+        for (d, l) in service.into_iter().enumerate() {
+            per_daemon[d].push(l);
+        }
+    }
+    let _daemons: Vec<Daemon> = per_daemon
+        .into_iter()
+        .enumerate()
+        .map(|(d, ls)| Daemon::start(Ipv4Addr::new(127, 0, 0, 2 + d as u8), ls))
+        .collect();
+    let fe = free_ports(2);
+    let (hs2, hs2_http) = (fe[0], fe[1]);
+    let spec = |drain: &str| {
+        format!(
+            "cluster: drain
+services:
+  hs2: {{port: {hs2}, backend_port: {}}}
+  hs2_http: {{port: {hs2_http}, backend_port: {}}}
+daemons:
+  - host: 127.0.0.2
+  - host: 127.0.0.3
+  - host: 127.0.0.4
+health_check: {{interval: 2s, timeout: 1s, healthy_threshold: 1, unhealthy_threshold: 2}}
+drain_timeout: {drain}
+haproxy:
+  bind: 127.0.0.1
+  balance: {{hs2: roundrobin, hs2_http: roundrobin}}
+",
+            backend[0], backend[1]
+        )
+    };
+    let run = |drain: &str, command: &str| {
+        Test::new()
+            .file("impala-lb.yaml", &spec(drain))
+            .arg(command)
+            .run()
+            .ok()
+            .stdout
+    };
+    let cfg = run("60s", "haproxy");
+    let dir = TempDir::new("haproxy-drain");
+    let long = dir.write("drain.sh", &run("60s", "drain"));
+    let short = dir.write("drain-short.sh", &run("3s", "drain"));
+    let proxy = Haproxy::start(&dir, &cfg, &[]);
+    let all = ["127.0.0.2", "127.0.0.3", "127.0.0.4"];
+    wait_until(Duration::from_secs(10), "every server UP", || {
+        let st = proxy.stat();
+        ["hs2", "hs2_http"].iter().all(|px| {
+            all.iter().all(|sv| {
+                st.get(&(px.to_string(), sv.to_string()))
+                    .is_some_and(|r| r["status"] == "UP")
+            })
+        })
+    });
+    let victim = "127.0.0.3";
+
+    // Before: round robin gives the victim its share.
+    let answers: Vec<String> = (0..9).map(|_| ask(hs2).unwrap()).collect();
+    assert_eq!(count(&answers)[victim], 3, "{answers:?}");
+
+    // A session open on the victim (round robin: three connections, one per daemon).
+    let mut held: Vec<(TcpStream, String)> = (0..3).map(|_| hold(hs2)).collect();
+    let i = held
+        .iter()
+        .position(|h| h.1 == victim)
+        .expect("a session on the victim");
+    let (mut session, _) = held.remove(i);
+    drop(held);
+    echo(&mut session, "before the drain").unwrap();
+
+    // drain: out of rotation in every listen; it waits for the open session.
+    let mut draining = drain_cmd(&long, &proxy, &["drain", victim])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run drain.sh drain");
+    wait_until(Duration::from_secs(10), "the victim in DRAIN", || {
+        proxy.status("hs2", victim) == "DRAIN" && proxy.status("hs2_http", victim) == "DRAIN"
+    });
+    let answers: Vec<String> = (0..60)
+        .map(|i| {
+            let port = if i % 2 == 0 { hs2 } else { hs2_http };
+            ask(port).unwrap_or_else(|e| panic!("connection {i} failed: {e}\n{}", proxy.log()))
+        })
+        .collect();
+    let c = count(&answers);
+    assert!(
+        !c.contains_key(victim),
+        "a new connection reached the drained daemon: {c:?}"
+    );
+    assert_eq!(c.len(), 2, "{c:?}");
+    for n in 0..5 {
+        echo(&mut session, &format!("during the drain {n}")).expect("the open session works");
+    }
+    assert!(
+        draining.try_wait().unwrap().is_none(),
+        "drain.sh returned while a session was open"
+    );
+    let (status_code, status, _) = drain_sh(&long, &proxy, &["status", victim]);
+    assert_eq!(status_code, 0);
+    assert_eq!(status.lines().count(), 2, "{status}");
+    assert!(
+        status
+            .lines()
+            .all(|l| l.contains(victim) && l.contains("DRAIN")),
+        "{status}"
+    );
+    assert!(status.contains("1 connection(s)"), "{status}");
+
+    // The session ends: drain returns at once.
+    drop(session);
+    let closed = Instant::now();
+    let out = output_within(draining, Duration::from_secs(10));
+    assert!(
+        closed.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        closed.elapsed()
+    );
+    assert_eq!(out.0, 0, "{}", out.2);
+    assert!(
+        out.2
+            .contains(&format!("no connection to {victim} is open")),
+        "{}",
+        out.2
+    );
+
+    // enable: back in rotation.
+    let (code, _, err) = drain_sh(&long, &proxy, &["enable", victim]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains(&format!("haproxy: {victim} is UP")), "{err}");
+    let answers: Vec<String> = (0..9).map(|_| ask(hs2).unwrap()).collect();
+    assert_eq!(count(&answers)[victim], 3, "{answers:?}");
+
+    // drain_timeout passes with a session still open: drain says so and returns; the session
+    // still works and gets no company.
+    let mut held: Vec<(TcpStream, String)> = (0..3).map(|_| hold(hs2_http)).collect();
+    let i = held
+        .iter()
+        .position(|h| h.1 == victim)
+        .expect("a session on the victim");
+    let (mut session, _) = held.remove(i);
+    drop(held);
+    let t = Instant::now();
+    let (code, _, err) = drain_sh(&short, &proxy, &["drain", victim]);
+    assert_eq!(code, 0, "{err}");
+    assert!(t.elapsed() >= Duration::from_secs(3), "{:?}", t.elapsed());
+    assert!(
+        err.contains(&format!(
+            "1 connection(s) to {victim} still open after drain_timeout (3s)"
+        )),
+        "{err}"
+    );
+    echo(&mut session, "after drain_timeout").expect("the open session still works");
+    let answers: Vec<String> = (0..20).map(|_| ask(hs2_http).unwrap()).collect();
+    assert!(!count(&answers).contains_key(victim), "{answers:?}");
+    drop(session);
+    let (code, _, err) = drain_sh(&short, &proxy, &["enable", victim]);
+    assert_eq!(code, 0, "{err}");
+    let answers: Vec<String> = (0..9).map(|_| ask(hs2_http).unwrap()).collect();
+    assert_eq!(count(&answers)[victim], 3, "{answers:?}");
+    eprintln!("live drain test took {:?}", started.elapsed());
 }
