@@ -3,6 +3,7 @@
 # them on PATH. Sourced by scripts/test and scripts/bench; `install_tools [apt package...]`
 # also installs the extra Debian packages named.
 #   haproxy, shellcheck (apt)   live HAProxy, shell lint
+#   socat (apt)          drain.sh talks to HAProxy's admin socket with it (the live drain test)
 #   openssl (apt)        throwaway certificates for `haproxy -c` on TLS configurations
 #   .tools/venv          cfn-lint, moto[server], awscli, troposphere (pip)
 #   .tools/venv-checkov  checkov (pip; its own venv, its pins clash with awscli's)
@@ -25,6 +26,7 @@ for p in "$@"; do command -v "$p" >/dev/null || need_apt+=("$p"); done
 command -v haproxy >/dev/null || need_apt+=(haproxy)
 command -v shellcheck >/dev/null || need_apt+=(shellcheck)
 command -v openssl >/dev/null || need_apt+=(openssl)       # throwaway certificates for haproxy -c
+command -v socat >/dev/null || need_apt+=(socat)           # drain.sh and HAProxy's admin socket
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "apt-get install ${need_apt[*]}"
   sudo_ apt-get update -qq
@@ -58,7 +60,7 @@ export PATH="$tools/bin:$tools/venv/bin:$PATH"
 export NODE_PATH="$tools/npm/node_modules"
 export IMPALA_LBGEN_TOOLS="$tools"
 
-for t in haproxy shellcheck cfn-lint checkov moto_server aws; do
+for t in haproxy shellcheck socat cfn-lint checkov moto_server aws; do
   command -v "$t" >/dev/null || { echo "scripts/tools.sh: $t is still missing after installing" >&2; exit 1; }
 done
 

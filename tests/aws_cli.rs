@@ -1166,7 +1166,20 @@ impl Moto {
     /// minutes. With `profile`, the credentials come from that profile of a credentials file
     /// (exercising `--profile`); else from the environment.
     fn run_script(&self, dir: &TempDir, script: &str, profile: Option<&str>) -> Run {
-        let file = dir.write("setup.sh", script);
+        self.run_bash(dir, "setup.sh", script, &[], profile)
+    }
+
+    /// Runs `script`, written to `dir/name`, with bash against this server, with `args` (and
+    /// `--profile` as for [`Moto::run_script`]).
+    fn run_bash(
+        &self,
+        dir: &TempDir,
+        name: &str,
+        script: &str,
+        args: &[&str],
+        profile: Option<&str>,
+    ) -> Run {
+        let file = dir.write(name, script);
         let aws = common::tool("aws");
         let path = format!(
             "{}:{}",
@@ -1181,6 +1194,7 @@ impl Moto {
         );
         let mut cmd = Command::new("bash");
         cmd.arg(&file)
+            .args(args)
             .current_dir(dir.path())
             .env_clear()
             .env("PATH", path)
@@ -1250,6 +1264,16 @@ fn with_moto_ids(mut spec: Value, ids: &Value) -> Value {
         d["instance_id"] = id.clone();
     }
     spec
+}
+
+/// drain.sh for `spec`.
+fn generate_drain(spec: &Value) -> String {
+    Test::new()
+        .file("impala-lb.yaml", &serde_json::to_string(spec).unwrap())
+        .arg("drain")
+        .run()
+        .ok()
+        .stdout
 }
 
 /// Generates the script for `spec`, with moto's hosted zone ID put in for the spec's (moto's
@@ -1492,6 +1516,81 @@ fn the_classic_example_builds_in_moto_twice_and_converges() {
     assert!(!again.stderr.contains("revoking"), "{}", again.stderr);
     assert_eq!(comparable(moto.state(&spec)), comparable(state.clone()));
 
+    // drain.sh against the balancer the script built. The spec has an haproxy section too,
+    // and this machine runs no HAProxy: without --via, drain.sh stops before it changes
+    // anything; with --via aws it deregisters the daemon (named by its instance ID) and
+    // registers it again (named by its host).
+    let drain = generate_drain(&spec);
+    let victim = ids["instance_ids"][1].as_str().unwrap();
+    let host = spec["daemons"][1]["host"].as_str().unwrap();
+    let refused = moto.run_bash(&dir, "drain.sh", &drain, &["drain", victim], None);
+    assert_eq!(refused.status, 1, "{}", refused.stderr);
+    assert!(refused
+        .stderr
+        .contains("--via aws acts on the AWS balancer alone"));
+    assert_eq!(comparable(moto.state(&spec)), comparable(state.clone()));
+    let drained = moto
+        .run_bash(
+            &dir,
+            "drain.sh",
+            &drain,
+            &["--via", "aws", "drain", victim],
+            None,
+        )
+        .ok();
+    assert!(
+        drained.stderr.contains(&format!(
+            "aws: deregistered {victim} ({host}) from elb-impala-cluster1"
+        )),
+        "{}",
+        drained.stderr
+    );
+    assert!(drained
+        .stderr
+        .contains(&format!("{host} is out of rotation")));
+    let out = moto.state(&spec);
+    assert_eq!(
+        out["classic"]["balancer"]["Instances"],
+        json!([{"InstanceId": ids["instance_ids"][0]}])
+    );
+    let status = moto
+        .run_bash(
+            &dir,
+            "drain.sh",
+            &drain,
+            &["--via", "aws", "status"],
+            Some("e2e"),
+        )
+        .ok();
+    let lines: Vec<&str> = status.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", status.stdout);
+    assert!(
+        lines[0].ends_with(" InService") && lines[0].contains(" aws "),
+        "{lines:?}"
+    );
+    // AWS reports an instance no longer registered as OutOfService; moto as Unknown.
+    assert!(
+        lines[1].starts_with(host) && lines[1].ends_with(" Unknown"),
+        "{lines:?}"
+    );
+    let enabled = moto
+        .run_bash(
+            &dir,
+            "drain.sh",
+            &drain,
+            &["--via", "aws", "enable", host],
+            None,
+        )
+        .ok();
+    assert!(
+        enabled
+            .stderr
+            .contains(&format!("aws: {victim} ({host}) is InService")),
+        "{}",
+        enabled.stderr
+    );
+    assert_eq!(comparable(moto.state(&spec)), comparable(state.clone()));
+
     // The spec loses hs2 and the second daemon, and its certificate gains a name: the script
     // converges to it. (In TLS bridge mode, SSL to SSL, moto's listener reports the protocols
     // the script asked for, so the listener keeps and only gets the new certificate.)
@@ -1705,6 +1804,69 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
         assert!(!again.stderr.contains(word), "{word}: {}", again.stderr);
     }
     assert_eq!(comparable(moto.state(&spec)), comparable(state.clone()));
+
+    // drain.sh takes a daemon out of both target groups and puts it back.
+    let drain = generate_drain(&spec);
+    let victim = ids["instance_ids"][0].as_str().unwrap();
+    let host = spec["daemons"][0]["host"].as_str().unwrap();
+    let drained = moto
+        .run_bash(&dir, "drain.sh", &drain, &["drain", host], None)
+        .ok();
+    for tg in ["elb-impala-bi-hs2", "elb-impala-bi-hs2-http"] {
+        assert!(
+            drained
+                .stderr
+                .contains(&format!("aws: deregistered {victim} ({host}) from {tg}")),
+            "{}",
+            drained.stderr
+        );
+    }
+    let out = moto.state(&spec);
+    for tg in out["network"]["target_groups"].as_array().unwrap() {
+        assert_eq!(tg["Targets"], json!([ids["instance_ids"][1]]), "{tg}");
+    }
+    let status = moto
+        .run_bash(&dir, "drain.sh", &drain, &["status", victim], Some("e2e"))
+        .ok();
+    assert_eq!(
+        status
+            .stdout
+            .lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>())
+            .collect::<Vec<_>>(),
+        vec![
+            vec![host, "aws", "elb-impala-bi-hs2", "unused"],
+            vec![host, "aws", "elb-impala-bi-hs2-http", "unused"],
+        ]
+    );
+    let enabled = moto
+        .run_bash(&dir, "drain.sh", &drain, &["enable", victim], None)
+        .ok();
+    assert!(
+        enabled.stderr.contains(&format!(
+            "aws: {victim} ({host}) is healthy in elb-impala-bi-hs2 elb-impala-bi-hs2-http"
+        )),
+        "{}",
+        enabled.stderr
+    );
+    let back = moto.state(&spec);
+    for tg in back["network"]["target_groups"].as_array().unwrap() {
+        let mut targets: Vec<&str> = tg["Targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        targets.sort_unstable();
+        let mut want: Vec<&str> = ids["instance_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        want.sort_unstable();
+        assert_eq!(targets, want, "{tg}");
+    }
 
     // The spec drops TLS: the listeners are switched to TCP with the idle timeout, and
     // HiveServer2's target groups become sticky.
