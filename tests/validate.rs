@@ -952,3 +952,202 @@ fn assert_clean(edits: &[(&str, &str)]) {
     let ds = diagnostics(&edit(edits), None);
     assert_eq!(ds, vec![], "expected no diagnostics");
 }
+
+#[test]
+fn drain_timeouts() {
+    assert_clean(&[(
+        "idle_timeout: 3600s",
+        "idle_timeout: 3600s\ndrain_timeout: 1h",
+    )]);
+    expect(
+        &[(
+            "idle_timeout: 3600s",
+            "idle_timeout: 3600s\ndrain_timeout: 0",
+        )],
+        E,
+        "drain_timeout",
+        "connections cut at once",
+    );
+    // Classic connection draining: 1s to 3600s; an NLB's deregistration delay: up to 3600s.
+    expect(
+        &[(
+            "idle_timeout: 3600s",
+            "idle_timeout: 3600s\ndrain_timeout: 61m",
+        )],
+        E,
+        "drain_timeout",
+        "outside 1s to 3600s, the range of a Classic ELB's connection draining timeout",
+    );
+    expect(
+        &[
+            (
+                "idle_timeout: 3600s",
+                "idle_timeout: 3600s\ndrain_timeout: 2h",
+            ),
+            ("load_balancer: classic", "load_balancer: network"),
+            ("mode: offload", "mode: passthrough"),
+            (
+                "  domain: impala.example.com\n  hosted_zone_id: Z0123456789ABCDEFGHIJ\n",
+                "",
+            ),
+        ],
+        E,
+        "drain_timeout",
+        "deregistration delay",
+    );
+    // HAProxy alone: drain.sh may wait as long as it is told.
+    let onprem = edit(&[(
+        "idle_timeout: 3600s",
+        "idle_timeout: 3600s\ndrain_timeout: 2h",
+    )]);
+    let onprem = &onprem[..onprem.find("aws:").unwrap()];
+    assert_eq!(diagnostics(onprem, None), vec![]);
+}
+
+#[test]
+fn backup_daemons() {
+    let backup = (
+        "    instance_id: i-0a1b2c3d4e5f60004\n",
+        "    instance_id: i-0a1b2c3d4e5f60004\n    backup: true\n",
+    );
+    // HAProxy takes backups; an AWS balancer has none.
+    let onprem = edit(&[backup]);
+    let onprem = &onprem[..onprem.find("aws:").unwrap()];
+    assert_eq!(diagnostics(onprem, None), vec![]);
+    expect(&[backup], E, "daemons[1].backup", "no backup targets");
+    expect_in(
+        &[backup],
+        Some(Scope::aws_target("cloudformation")),
+        E,
+        "daemons[1].backup",
+        "the cloudformation target would send it clients",
+    );
+    let text = edit(&[backup]);
+    let text = &text[..text.find("aws:").unwrap()];
+    let all = text.replacen(
+        "    instance_id: i-0a1b2c3d4e5f60035\n",
+        "    instance_id: i-0a1b2c3d4e5f60035\n    backup: true\n",
+        1,
+    );
+    let ds = diagnostics(&all, None);
+    assert!(
+        ds.iter().any(|d| d.severity == E
+            && d.path.as_ref().map(ToString::to_string).as_deref() == Some("daemons")
+            && d.message.contains("every daemon is a backup")),
+        "{ds:?}"
+    );
+}
+
+#[test]
+fn health_checks_that_would_fail_or_cut_sessions() {
+    // impalad's web UI (25000) with Kerberos: SPNEGO/LDAP makes /healthz answer 401.
+    let http = |port: &str| {
+        (
+            "  service: beeswax\n",
+            format!("  http: {{port: {port}, path: /healthz}}\n"),
+        )
+    };
+    let (from, to) = http("25000");
+    expect(
+        &[(from, &to)],
+        W,
+        "health_check.http.port",
+        "--metrics_webserver_port",
+    );
+    let (from, to) = http("25040");
+    assert_clean(&[(from, &to)]);
+    let (from, to) = http("25000");
+    assert_clean(&[(from, &to), ("kerberos:\n  realm: EXAMPLE.COM\n", "")]);
+
+    // Closing the sessions of an unhealthy daemon: an NLB and HAProxy can, a Classic ELB
+    // alone cannot, so the switch would do nothing there.
+    let terminate = (
+        "  unhealthy_threshold: 2\n",
+        "  unhealthy_threshold: 2\n  unhealthy_connection_termination: true\n",
+    );
+    assert_clean(&[terminate]);
+    expect(
+        &[terminate, ("haproxy:\n  bind: \"*\"\n", "")],
+        W,
+        "health_check.unhealthy_connection_termination",
+        "changes nothing here",
+    );
+}
+
+#[test]
+fn haproxy_nameservers() {
+    let ns = |list: &str| {
+        (
+            "haproxy:\n  bind: \"*\"\n",
+            format!("haproxy:\n  bind: \"*\"\n  nameservers: {list}\n"),
+        )
+    };
+    let (from, to) = ns("[10.30.0.2, \"10.30.0.3:5353\", \"[2001:db8::53]:53\"]");
+    assert_clean(&[(from, &to)]);
+    let (from, to) = ns("[ns1.example.com]");
+    expect(
+        &[(from, &to)],
+        E,
+        "haproxy.nameservers[0]",
+        "is not an IP address",
+    );
+    let (from, to) = ns("[10.30.0.2, \"10.30.0.2:53\"]");
+    expect(&[(from, &to)], E, "haproxy.nameservers[1]", "listed twice");
+    let (from, to) = ns("[\"10.30.0.2:0\"]");
+    expect(&[(from, &to)], E, "haproxy.nameservers[0]", "is not a port");
+    let (from, to) = ns("[10.30.0.2]");
+    expect(
+        &[
+            (from, &to),
+            ("host: impalad-1.example.com", "host: 10.30.1.1"),
+            ("host: impalad-2.example.com", "host: 10.30.1.2"),
+        ],
+        W,
+        "haproxy.nameservers",
+        "resolves nothing",
+    );
+}
+
+#[test]
+fn defaults_lead_with_hiveserver2() {
+    use impala_lbgen::plan::{Check, Plan};
+    use impala_lbgen::spec::model::ServiceKind;
+    let plan = |text: &str| {
+        let source = Source {
+            name: "t.yaml".into(),
+            text: text.into(),
+        };
+        Plan::new(&spec::load(source, None).unwrap().spec)
+    };
+    // No services: hs2 alone, and the check connects to it.
+    let p = plan("cluster: c1\ndaemons: [{host: a.example.com}, {host: b.example.com}]\n");
+    let kinds: Vec<ServiceKind> = p.services.iter().map(|s| s.kind).collect();
+    assert_eq!(kinds, [ServiceKind::Hs2]);
+    assert_eq!(
+        p.health_check.check,
+        Check::Tcp {
+            service: ServiceKind::Hs2
+        }
+    );
+    assert_eq!(p.health_check.port, 21050);
+    assert_eq!(p.drain.timeout, 300);
+    assert!(!p.health_check.unhealthy_connection_termination);
+    // beeswax and hs2: hs2 still, whatever the order.
+    let p = plan("cluster: c1\nservices: {beeswax: {port: 21000}, hs2: {port: 21050}}\ndaemons: [{host: a.example.com}, {host: b.example.com}]\n");
+    assert_eq!(
+        p.health_check.check,
+        Check::Tcp {
+            service: ServiceKind::Hs2
+        }
+    );
+    // No hs2: the first service served, never one the balancer does not serve.
+    let p = plan("cluster: c1\nservices: {beeswax: {port: 21000}, hs2_http: {port: 28000}}\ndaemons: [{host: a.example.com}, {host: b.example.com}]\n");
+    assert_eq!(
+        p.health_check.check,
+        Check::Tcp {
+            service: ServiceKind::Beeswax
+        }
+    );
+    let p = plan("cluster: c1\nservices: {hs2_http: {port: 443, backend_port: 28000}}\ndaemons: [{host: a.example.com}, {host: b.example.com}]\n");
+    assert_eq!(p.health_check.port, 28000);
+}
