@@ -621,7 +621,9 @@ fn log_policy(
     match kind {
         LoadBalancerKind::Classic => {
             let principal = match ELB_LOG_ACCOUNTS.iter().find(|(r, _)| *r == region) {
-                Some((_, account)) => Principal::Aws(format!("arn:{partition}:iam::{account}:root")),
+                Some((_, account)) => {
+                    Principal::Aws(format!("arn:{partition}:iam::{account}:root"))
+                }
                 None => Principal::Service(ELB_LOG_DELIVERY_PRINCIPAL),
             };
             vec![PolicyStatement {
@@ -674,6 +676,28 @@ fn log_policy(
     }
 }
 
+/// The ends of the alarm names: a daemon stays unhealthy; too few daemons are healthy.
+const UNHEALTHY_ALARM: &str = "unhealthy-daemon";
+const HEALTHY_LOW_ALARM: &str = "healthy-daemons-low";
+
+/// An alarm's name: `<lb>-<suffix>` on a Classic ELB, `<lb>-<service>-<suffix>` per target
+/// group on an NLB.
+fn alarm_name(lb: &str, service: Option<ServiceKind>, suffix: &str) -> String {
+    match service {
+        None => format!("{lb}-{suffix}"),
+        Some(k) => format!("{lb}-{}-{suffix}", k.slug()),
+    }
+}
+
+/// Every name impala-lbgen may give an alarm of balancer `lb`, of either kind and any service:
+/// what the AWS CLI script looks for when it removes alarms the spec no longer asks for.
+pub fn alarm_names(lb: &str) -> Vec<String> {
+    std::iter::once(None)
+        .chain(ServiceKind::ALL.into_iter().map(Some))
+        .flat_map(|k| [UNHEALTHY_ALARM, HEALTHY_LOW_ALARM].map(|suffix| alarm_name(lb, k, suffix)))
+        .collect()
+}
+
 /// The alarms on the balancer `lb`'s daemons.
 fn plan_alarms(
     a: &AlarmsSpec,
@@ -682,9 +706,9 @@ fn plan_alarms(
     listeners: &[Listener],
     hc: &HealthCheck,
 ) -> Alarms {
-    let minutes = a
-        .unhealthy_for
-        .map_or(DEFAULT_UNHEALTHY_MINUTES, |d| d.as_secs() / ALARM_PERIOD_SECS);
+    let minutes = a.unhealthy_for.map_or(DEFAULT_UNHEALTHY_MINUTES, |d| {
+        d.as_secs() / ALARM_PERIOD_SECS
+    });
     let min_healthy = a
         .min_healthy
         .and_then(|m| u32::try_from(m).ok())
@@ -699,18 +723,16 @@ fn plan_alarms(
     };
     let mut alarms = Vec::new();
     for service in targets {
-        let (base, what) = match service {
-            None => (lb.to_string(), format!("behind {lb}")),
-            Some(l) => (
-                format!("{lb}-{}", l.service.slug()),
-                format!(
-                    "behind {lb} for {} (target group {})",
-                    l.key, l.target_group_name
-                ),
+        let what = match service {
+            None => format!("behind {lb}"),
+            Some(l) => format!(
+                "behind {lb} for {} (target group {})",
+                l.key, l.target_group_name
             ),
         };
+        let name = |suffix| alarm_name(lb, service.map(|l| l.service), suffix);
         alarms.push(Alarm {
-            name: format!("{base}-unhealthy-daemon"),
+            name: name(UNHEALTHY_ALARM),
             description: format!(
                 "At least one Impala daemon {what} has failed its health check ({check}) for {minutes} minute{}: UnHealthyHostCount >= 1. The balancer sends it no new connections.",
                 if minutes == 1 { "" } else { "s" }
@@ -728,7 +750,7 @@ fn plan_alarms(
             service: service.map(|l| l.service),
         });
         alarms.push(Alarm {
-            name: format!("{base}-healthy-daemons-low"),
+            name: name(HEALTHY_LOW_ALARM),
             description: if min_healthy == 1 {
                 format!("No Impala daemon {what} is healthy: HealthyHostCount < 1. Clients cannot connect.")
             } else {
@@ -927,11 +949,11 @@ impl Plan {
             .and_then(|t| t.domain.as_deref())
             .filter(|d| !d.starts_with("*."))
             .or(match self.frontend() {
-                Frontend::Haproxy => self
+                Frontend::Haproxy => self.haproxy.public_name.as_deref().or(self
                     .haproxy
-                    .public_name
-                    .as_deref()
-                    .or(self.haproxy.ha.as_ref().map(|ha| ha.virtual_ip.as_str())),
+                    .ha
+                    .as_ref()
+                    .map(|ha| ha.virtual_ip.as_str())),
                 Frontend::Aws => None,
             })
     }

@@ -678,7 +678,10 @@ fn check_logs_bucket(spec: &Value, t: &Value) {
             .iter()
             .find(|s| s["Action"] == json!(["s3:GetBucketAcl"]))
             .expect("the log delivery may read the bucket's ACL");
-        assert_eq!(acl["Resource"], json!([format!("arn:{partition}:s3:::{bucket_name}")]));
+        assert_eq!(
+            acl["Resource"],
+            json!([format!("arn:{partition}:s3:::{bucket_name}")])
+        );
         assert_eq!(acl["Condition"]["ArnLike"], conditions["ArnLike"]);
     } else {
         let want = match elb_log_account(region) {
@@ -738,7 +741,9 @@ fn check_alarms(spec: &Value, t: &Value, services: &[(String, u64, u64)]) {
         let healthy = find(format!("{base}-healthy-daemons-low"));
         for alarm in [unhealthy, healthy] {
             assert_eq!(alarm["Period"], 60);
-            assert!(alarm["AlarmDescription"].as_str().is_some_and(|d| !d.is_empty()));
+            assert!(alarm["AlarmDescription"]
+                .as_str()
+                .is_some_and(|d| !d.is_empty()));
             match topic {
                 Some(arn) => {
                     assert_eq!(alarm["AlarmActions"], json!([arn]));
@@ -778,7 +783,10 @@ fn check_alarms(spec: &Value, t: &Value, services: &[(String, u64, u64)]) {
             }
         }
         assert_eq!(unhealthy["MetricName"], "UnHealthyHostCount");
-        assert_eq!(unhealthy["ComparisonOperator"], "GreaterThanOrEqualToThreshold");
+        assert_eq!(
+            unhealthy["ComparisonOperator"],
+            "GreaterThanOrEqualToThreshold"
+        );
         assert_eq!(unhealthy["Threshold"], 1);
         assert_eq!(unhealthy["EvaluationPeriods"], minutes);
         assert_eq!(healthy["MetricName"], "HealthyHostCount");
@@ -1414,7 +1422,8 @@ fn checkov_fails_only_the_accepted_findings_for_the_examples() {
     write_templates(&dir, &examples);
     let want = accepted_checkov_findings(&examples);
     assert!(
-        want.iter().all(|(_, c)| c == "CKV_AWS_18" || c == "CKV_AWS_21"),
+        want.iter()
+            .all(|(_, c)| c == "CKV_AWS_18" || c == "CKV_AWS_21"),
         "the examples choose nothing checkov flags but the created bucket: {want:?}"
     );
     assert_eq!(checkov_failures(dir.path()), want);
@@ -1434,7 +1443,10 @@ fn checkov_fails_only_what_a_spec_chose() {
     write_templates(&dir, &specs);
     let want = accepted_checkov_findings(&specs);
     for check in ["CKV_AWS_91", "CKV_AWS_92", "CKV2_AWS_71", "CKV_AWS_18"] {
-        assert!(want.iter().any(|(_, c)| c == check), "a variant fails {check}");
+        assert!(
+            want.iter().any(|(_, c)| c == check),
+            "a variant fails {check}"
+        );
     }
     assert_eq!(checkov_failures(dir.path()), want);
 }

@@ -899,7 +899,8 @@ fn server_states(port: u16, auth: (&str, &str)) -> HashMap<(String, String), Str
                 .find_map(|l| l.strip_prefix(&format!("{name}=\"")))
                 .map(|v| v.trim_end_matches('"').to_string())
         };
-        if let (Some(px), Some(sv), Some(state)) = (label("proxy"), label("server"), label("state")) {
+        if let (Some(px), Some(sv), Some(state)) = (label("proxy"), label("server"), label("state"))
+        {
             out.insert((px, sv), state);
         }
     }
@@ -1033,7 +1034,9 @@ haproxy:
     for px in ["beeswax", "hs2", "hs2_http"] {
         for sv in ["127.0.0.2", "127.0.0.3", "127.0.0.4"] {
             assert_eq!(
-                states.get(&(px.to_string(), sv.to_string())).map(String::as_str),
+                states
+                    .get(&(px.to_string(), sv.to_string()))
+                    .map(String::as_str),
                 Some("UP"),
                 "{px}/{sv} in /metrics: {states:?}"
             );

@@ -703,7 +703,10 @@ fn check_logs_bucket(name: &str, plan: &Plan, body: &Body, balancer: &Block) {
     let logs = aws.access_logs.as_ref().filter(|l| l.create_bucket);
     let buckets = resources(body, "aws_s3_bucket");
     let Some(logs) = logs else {
-        assert!(buckets.is_empty(), "{name}: no bucket without create_bucket");
+        assert!(
+            buckets.is_empty(),
+            "{name}: no bucket without create_bucket"
+        );
         assert!(get(balancer, "depends_on").is_none());
         return;
     };
@@ -732,7 +735,10 @@ fn check_logs_bucket(name: &str, plan: &Plan, body: &Body, balancer: &Block) {
     }
     let sse = by("aws_s3_bucket_server_side_encryption_configuration");
     let rule = one(nested(sse, "rule"), "rule");
-    let default = one(nested(rule, "apply_server_side_encryption_by_default"), "default");
+    let default = one(
+        nested(rule, "apply_server_side_encryption_by_default"),
+        "default",
+    );
     assert_eq!(string(default, "sse_algorithm"), "AES256");
     let lifecycle = resources(body, "aws_s3_bucket_lifecycle_configuration");
     match logs.retention_days {
@@ -743,9 +749,15 @@ fn check_logs_bucket(name: &str, plan: &Plan, body: &Body, balancer: &Block) {
             let exp = one(nested(rule, "expiration"), "expiration");
             assert_eq!(num(exp, "days"), i64::from(days));
         }
-        None => assert!(lifecycle.is_empty(), "{name}: no lifecycle without retention"),
+        None => assert!(
+            lifecycle.is_empty(),
+            "{name}: no lifecycle without retention"
+        ),
     }
-    let caller = one(of_type(body, "data", "aws_caller_identity"), "caller identity");
+    let caller = one(
+        of_type(body, "data", "aws_caller_identity"),
+        "caller identity",
+    );
     let account = format!("${{data.aws_caller_identity.{}.account_id}}", label(caller));
     let hcl = |s: &String| {
         if s.contains(ACCOUNT_ID) {
@@ -754,7 +766,10 @@ fn check_logs_bucket(name: &str, plan: &Plan, body: &Body, balancer: &Block) {
             s.clone()
         }
     };
-    let document = one(of_type(body, "data", "aws_iam_policy_document"), "policy document");
+    let document = one(
+        of_type(body, "data", "aws_iam_policy_document"),
+        "policy document",
+    );
     assert_eq!(label(document), id);
     let statements = nested(document, "statement");
     assert_eq!(statements.len(), logs.policy.len(), "{name}");
@@ -815,11 +830,14 @@ fn check_alarms(name: &str, plan: &Plan, body: &Body, lb_ref: &str) {
         assert_eq!(string(r, "treat_missing_data"), a.treat_missing_data);
         match &alarms.sns_topic_arn {
             Some(arn) => {
-                assert_eq!(list(r, "alarm_actions"), [arn.clone()]);
-                assert_eq!(list(r, "ok_actions"), [arn.clone()]);
+                assert_eq!(list(r, "alarm_actions"), std::slice::from_ref(arn));
+                assert_eq!(list(r, "ok_actions"), std::slice::from_ref(arn));
             }
             None => {
-                assert!(get(r, "alarm_actions").is_none(), "{name}: no topic, no actions");
+                assert!(
+                    get(r, "alarm_actions").is_none(),
+                    "{name}: no topic, no actions"
+                );
                 assert!(get(r, "ok_actions").is_none());
             }
         }

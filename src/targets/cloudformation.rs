@@ -557,10 +557,7 @@ impl<'a> View<'a> {
         Ok(View {
             logs_bucket,
             alarms,
-            alarm_topic: aws
-                .alarms
-                .as_ref()
-                .and_then(|a| a.sns_topic_arn.as_deref()),
+            alarm_topic: aws.alarms.as_ref().and_then(|a| a.sns_topic_arn.as_deref()),
             description,
             cluster: &plan.cluster,
             classic,

@@ -20,7 +20,9 @@ use serde::Serialize;
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::error::Error;
-use crate::plan::{self, Aws, Certificate, Check, Plan, PolicyStatement, Principal, Rule, ACCOUNT_ID};
+use crate::plan::{
+    self, Aws, Certificate, Check, Plan, PolicyStatement, Principal, Rule, ACCOUNT_ID,
+};
 use crate::render::{hcl_string, Format, Renderer};
 use crate::spec::model::LoadBalancerKind;
 
@@ -604,10 +606,7 @@ impl<'a> View<'a> {
         Ok(View {
             logs_bucket,
             alarms,
-            alarm_topic: aws
-                .alarms
-                .as_ref()
-                .and_then(|a| a.sns_topic_arn.as_deref()),
+            alarm_topic: aws.alarms.as_ref().and_then(|a| a.sns_topic_arn.as_deref()),
             plan: PlanView {
                 idle_timeout: plan.idle_timeout,
                 health_check: &plan.health_check,

@@ -635,8 +635,11 @@ pub fn aws(spec: &Spec, scope: Scope, out: &mut Out) {
                 );
             } else if !(1..=S3_EXPIRATION_DAYS_MAX).contains(&days) {
                 out.push(
-                    Diagnostic::error(at, format!("retention_days {days} is outside 1 to {S3_EXPIRATION_DAYS_MAX}"))
-                        .hint("such as 90"),
+                    Diagnostic::error(
+                        at,
+                        format!("retention_days {days} is outside 1 to {S3_EXPIRATION_DAYS_MAX}"),
+                    )
+                    .hint("such as 90"),
                 );
             }
         }
@@ -939,8 +942,16 @@ fn alarms_rules(spec: &Spec, alarms: &AlarmsSpec, region: &str, out: &mut Out) {
         let at = p("aws.alarms.unhealthy_for");
         if secs == 0 || secs % ALARM_PERIOD_SECS != 0 {
             out.push(
-                Diagnostic::error(at, format!("unhealthy_for {} is not a whole number of minutes", show_duration(d)))
-                    .hint("CloudWatch evaluates the health metrics minute by minute: use 1m, 5m, 15m ..."),
+                Diagnostic::error(
+                    at,
+                    format!(
+                        "unhealthy_for {} is not a whole number of minutes",
+                        show_duration(d)
+                    ),
+                )
+                .hint(
+                    "CloudWatch evaluates the health metrics minute by minute: use 1m, 5m, 15m ...",
+                ),
             );
         } else if secs > ALARM_EVALUATION_MAX_SECS {
             out.push(
@@ -952,7 +963,10 @@ fn alarms_rules(spec: &Spec, alarms: &AlarmsSpec, region: &str, out: &mut Out) {
     if let Some(m) = alarms.min_healthy {
         let n = spec.daemons.len();
         if m < 1 {
-            out.push(Diagnostic::error(p("aws.alarms.min_healthy"), format!("min_healthy is {m}")).hint("use 1 (alarm when no daemon is healthy) or more"));
+            out.push(
+                Diagnostic::error(p("aws.alarms.min_healthy"), format!("min_healthy is {m}"))
+                    .hint("use 1 (alarm when no daemon is healthy) or more"),
+            );
         } else if usize::try_from(m).map_or(true, |m| m > n) {
             out.push(
                 Diagnostic::error(
@@ -966,7 +980,10 @@ fn alarms_rules(spec: &Spec, alarms: &AlarmsSpec, region: &str, out: &mut Out) {
     if let Some(arn) = &alarms.sns_topic_arn {
         let at = p("aws.alarms.sns_topic_arn");
         match syntax::sns_topic_arn(arn) {
-            Err(why) => out.push(Diagnostic::error(at, format!("sns_topic_arn {arn:?} is not an SNS topic ARN: {why}"))),
+            Err(why) => out.push(Diagnostic::error(
+                at,
+                format!("sns_topic_arn {arn:?} is not an SNS topic ARN: {why}"),
+            )),
             Ok(()) => {
                 let topic_region = arn.split(':').nth(3).unwrap_or_default();
                 if topic_region != region {
@@ -1188,21 +1205,36 @@ fn ha_rules(spec: &Spec, h: &HaproxySpec, ha: &HaSpec, out: &mut Out) {
     if let Err(why) = syntax::interface_name(&ha.interface) {
         out.push(Diagnostic::error(
             p("haproxy.ha.interface"),
-            format!("interface {:?} is not a network interface name: {why}", ha.interface),
+            format!(
+                "interface {:?} is not a network interface name: {why}",
+                ha.interface
+            ),
         ));
     }
     let (lo, hi) = VRRP_ROUTER_ID;
     if !(lo..=hi).contains(&ha.virtual_router_id) {
         out.push(
-            Diagnostic::error(p("haproxy.ha.virtual_router_id"), format!("virtual_router_id {} is outside {lo} to {hi}", ha.virtual_router_id))
-                .hint("pick one no other VRRP router on the segment uses, such as 51"),
+            Diagnostic::error(
+                p("haproxy.ha.virtual_router_id"),
+                format!(
+                    "virtual_router_id {} is outside {lo} to {hi}",
+                    ha.virtual_router_id
+                ),
+            )
+            .hint("pick one no other VRRP router on the segment uses, such as 51"),
         );
     }
     if ha.nodes.len() < 2 {
         out.push(
-            Diagnostic::error(p("haproxy.ha.nodes"), format!("{} node: a virtual IP needs two or more HAProxy hosts to move between", ha.nodes.len()))
-                .at_key()
-                .hint("list every HAProxy host, each with its priority"),
+            Diagnostic::error(
+                p("haproxy.ha.nodes"),
+                format!(
+                    "{} node: a virtual IP needs two or more HAProxy hosts to move between",
+                    ha.nodes.len()
+                ),
+            )
+            .at_key()
+            .hint("list every HAProxy host, each with its priority"),
         );
     }
     let mut hosts: HashMap<&str, usize> = HashMap::new();
@@ -1211,21 +1243,32 @@ fn ha_rules(spec: &Spec, h: &HaproxySpec, ha: &HaSpec, out: &mut Out) {
     for (i, node) in ha.nodes.iter().enumerate() {
         let at = || Path::root().key("haproxy").key("ha").key("nodes").index(i);
         if let Err(why) = syntax::host(&node.host) {
-            out.push(Diagnostic::error(at().key("host"), format!("host {:?} is not a DNS name or IP address: {why}", node.host)));
+            out.push(Diagnostic::error(
+                at().key("host"),
+                format!(
+                    "host {:?} is not a DNS name or IP address: {why}",
+                    node.host
+                ),
+            ));
         } else if let Some(first) = hosts.insert(node.host.as_str(), i) {
-            out.push(Diagnostic::error(at().key("host"), format!("node {} is listed twice (also nodes[{first}])", node.host)));
+            out.push(Diagnostic::error(
+                at().key("host"),
+                format!("node {} is listed twice (also nodes[{first}])", node.host),
+            ));
         }
         let address = match &node.address {
-            Some(a) => match a.parse::<std::net::IpAddr>() {
-                Ok(ip) => Some(ip),
-                Err(_) => {
-                    out.push(
+            Some(a) => {
+                match a.parse::<std::net::IpAddr>() {
+                    Ok(ip) => Some(ip),
+                    Err(_) => {
+                        out.push(
                         Diagnostic::error(at().key("address"), format!("address {a:?} is not an IP address"))
                             .hint(format!("the node's address on {}, which the other nodes send VRRP adverts to", ha.interface)),
                     );
-                    None
+                        None
+                    }
                 }
-            },
+            }
             None => match node.host.parse::<std::net::IpAddr>() {
                 Ok(ip) => Some(ip),
                 Err(_) => {
@@ -1240,11 +1283,17 @@ fn ha_rules(spec: &Spec, h: &HaproxySpec, ha: &HaSpec, out: &mut Out) {
             },
         };
         if let Some(ip) = address {
-            let field = if node.address.is_some() { "address" } else { "host" };
+            let field = if node.address.is_some() {
+                "address"
+            } else {
+                "host"
+            };
             if Some(ip) == vip {
                 out.push(
                     Diagnostic::error(at().key(field), format!("{ip} is the virtual IP itself"))
-                        .hint("give the node's own address; keepalived adds the virtual IP beside it"),
+                        .hint(
+                            "give the node's own address; keepalived adds the virtual IP beside it",
+                        ),
                 );
             } else if vip.is_some_and(|v| v.is_ipv6() != ip.is_ipv6()) {
                 out.push(
@@ -1252,7 +1301,10 @@ fn ha_rules(spec: &Spec, h: &HaproxySpec, ha: &HaSpec, out: &mut Out) {
                         .hint("VRRP adverts for an IPv4 virtual IP go between IPv4 addresses, and likewise for IPv6"),
                 );
             } else if let Some(first) = addresses.insert(ip, i) {
-                out.push(Diagnostic::error(at().key(field), format!("address {ip} is also nodes[{first}]'s")));
+                out.push(Diagnostic::error(
+                    at().key(field),
+                    format!("address {ip} is also nodes[{first}]'s"),
+                ));
             }
         }
         let (lo, hi) = VRRP_PRIORITY;

@@ -434,7 +434,9 @@ pub fn address_with_prefix(s: &str) -> Result<(IpAddr, u8), String> {
         if prefix < 31 {
             let host = u32::from(v4) & !(u32::MAX << (32 - prefix));
             if host == 0 {
-                return Err(format!("{v4} is the network address of {s}, not one a host may hold"));
+                return Err(format!(
+                    "{v4} is the network address of {s}, not one a host may hold"
+                ));
             }
             if host == !(u32::MAX << (32 - prefix)) {
                 return Err(format!("{v4} is the broadcast address of {s}"));
@@ -479,8 +481,7 @@ pub fn interface_name(s: &str) -> Result<(), String> {
 pub fn sns_topic_arn(s: &str) -> Result<(), String> {
     let form = "arn:aws:sns:<region>:<12-digit account>:<topic name>";
     let parts: Vec<&str> = s.splitn(6, ':').collect();
-    if parts.len() != 6 || parts[0] != "arn" || !parts[1].starts_with("aws") || parts[2] != "sns"
-    {
+    if parts.len() != 6 || parts[0] != "arn" || !parts[1].starts_with("aws") || parts[2] != "sns" {
         return Err(format!("the form is {form}"));
     }
     region(parts[3]).map_err(|e| format!("{e}; the form is {form}"))?;

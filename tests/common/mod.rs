@@ -414,7 +414,8 @@ pub fn aws_variants() -> Vec<(&'static str, Value)> {
     let mut v = example("cluster1");
     v["aws"]["region"] = json!("us-gov-west-1");
     v["aws"]["access_logs"] = json!({"bucket": "cluster1-gov-logs", "create_bucket": true});
-    v["aws"]["alarms"] = json!({"sns_topic_arn": "arn:aws-us-gov:sns:us-gov-west-1:123456789012:oncall"});
+    v["aws"]["alarms"] =
+        json!({"sns_topic_arn": "arn:aws-us-gov:sns:us-gov-west-1:123456789012:oncall"});
     out.push(("classic-govcloud", v));
     out
 }
