@@ -5,6 +5,8 @@
 //! its own, so the outputs cannot disagree. A plan is built only from a spec that passed
 //! validation for the target at hand; building it never fails and never panics.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::spec::model::*;
@@ -284,6 +286,80 @@ pub struct PolicyCondition {
     pub values: Vec<String>,
 }
 
+impl PolicyStatement {
+    /// The statement in AWS's policy language, serialised as JSON in the usual order (`Sid`,
+    /// `Effect`, `Principal`, `Action`, `Resource`, `Condition`).
+    pub fn json(&self) -> StatementJson<'_> {
+        let mut condition: BTreeMap<&str, BTreeMap<&str, &[String]>> = BTreeMap::new();
+        for c in &self.conditions {
+            condition
+                .entry(c.test)
+                .or_default()
+                .insert(c.variable, &c.values);
+        }
+        StatementJson {
+            sid: self.sid,
+            effect: self.effect,
+            principal: match &self.principal {
+                Principal::Aws(arn) => PrincipalJson::Aws { aws: arn },
+                Principal::Service(name) => PrincipalJson::Service { service: name },
+                Principal::Anyone => PrincipalJson::Anyone("*"),
+            },
+            action: &self.actions,
+            resource: &self.resources,
+            condition,
+        }
+    }
+}
+
+/// A [`PolicyStatement`] as AWS's policy language writes it.
+#[derive(Debug, Serialize)]
+pub struct StatementJson<'a> {
+    #[serde(rename = "Sid")]
+    sid: &'a str,
+    #[serde(rename = "Effect")]
+    effect: &'a str,
+    #[serde(rename = "Principal")]
+    principal: PrincipalJson<'a>,
+    #[serde(rename = "Action")]
+    action: &'a [&'static str],
+    #[serde(rename = "Resource")]
+    resource: &'a [String],
+    #[serde(rename = "Condition", skip_serializing_if = "BTreeMap::is_empty")]
+    condition: BTreeMap<&'a str, BTreeMap<&'a str, &'a [String]>>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum PrincipalJson<'a> {
+    Aws {
+        #[serde(rename = "AWS")]
+        aws: &'a str,
+    },
+    Service {
+        #[serde(rename = "Service")]
+        service: &'a str,
+    },
+    Anyone(&'static str),
+}
+
+/// A bucket policy document of `statements`, in AWS's policy language.
+#[derive(Debug, Serialize)]
+pub struct PolicyDocument<'a> {
+    #[serde(rename = "Version")]
+    version: &'static str,
+    #[serde(rename = "Statement")]
+    statement: Vec<StatementJson<'a>>,
+}
+
+/// The bucket policy of `statements`.
+pub fn policy_document(statements: &[PolicyStatement]) -> PolicyDocument<'_> {
+    PolicyDocument {
+        version: "2012-10-17",
+        statement: statements.iter().map(PolicyStatement::json).collect(),
+    }
+}
+
 /// CloudWatch alarms on the balancer's daemons: for a Classic ELB one pair, for an NLB one pair
 /// per service (each target group is health-checked on its own).
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -514,8 +590,11 @@ pub const DEFAULT_UNHEALTHY_MINUTES: u64 = 5;
 /// `aws.alarms.min_healthy`: alarm when no daemon is healthy.
 pub const DEFAULT_MIN_HEALTHY: u32 = 1;
 /// How keepalived checks HAProxy on each node: is the process there, every second; two
-/// failures make the node give up the virtual IP, two successes let it hold it again.
-pub const KEEPALIVED_CHECK: &str = "/bin/pidof haproxy";
+/// failures make the node give up the virtual IP, two successes let it hold it again. Through
+/// the shell, because `pidof` is often a link to `killall5`, which keepalived runs under its
+/// real name (`killall5 haproxy`, which fails: seen with Debian's keepalived 2.2.7), while the
+/// shell runs it as `pidof`.
+pub const KEEPALIVED_CHECK: &str = "/bin/sh -c 'pidof haproxy'";
 pub const KEEPALIVED_CHECK_INTERVAL: u64 = 1;
 pub const KEEPALIVED_CHECK_FALL: u32 = 2;
 pub const KEEPALIVED_CHECK_RISE: u32 = 2;

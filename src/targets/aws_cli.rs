@@ -16,8 +16,8 @@ use serde_json::json;
 
 use crate::error::Error;
 use crate::plan::{
-    self, Aws, Certificate, Check, Plan, PolicyStatement, Principal, Rule, Tag, ACCOUNT_ID,
-    CLASSIC_TLS_POLICY_NAME, DEFAULT_CERTIFICATE_WAIT,
+    self, Aws, Certificate, Check, Plan, Rule, Tag, ACCOUNT_ID, CLASSIC_TLS_POLICY_NAME,
+    DEFAULT_CERTIFICATE_WAIT,
 };
 use crate::render::{Format, Renderer};
 use crate::spec::model::{LoadBalancerKind, TlsMode};
@@ -164,43 +164,6 @@ pub struct AlarmView<'a> {
     pub json: String,
     /// NLB: the name of the watched target group.
     pub target_group: Option<&'a str>,
-}
-
-/// A bucket policy statement as the JSON S3 takes.
-fn statement_json(st: &PolicyStatement) -> serde_json::Value {
-    let principal = match &st.principal {
-        Principal::Aws(arn) => json!({"AWS": arn}),
-        Principal::Service(name) => json!({"Service": name}),
-        Principal::Anyone => json!("*"),
-    };
-    let mut v = json!({
-        "Sid": st.sid,
-        "Effect": st.effect,
-        "Principal": principal,
-        "Action": st.actions,
-        "Resource": st.resources,
-    });
-    if !st.conditions.is_empty() {
-        let mut conditions = serde_json::Map::new();
-        for c in &st.conditions {
-            let entry = conditions
-                .entry(c.test)
-                .or_insert_with(|| json!({}))
-                .as_object_mut()
-                .map(|o| o.insert(c.variable.to_string(), json!(c.values)));
-            debug_assert!(entry.is_some());
-        }
-        v["Condition"] = serde_json::Value::Object(conditions);
-    }
-    v
-}
-
-/// The bucket policy document, as S3 takes it (and as impala-config prints its statements).
-pub fn policy_json(statements: &[PolicyStatement]) -> serde_json::Value {
-    json!({
-        "Version": "2012-10-17",
-        "Statement": statements.iter().map(statement_json).collect::<Vec<_>>(),
-    })
 }
 
 #[derive(Debug, Serialize)]
@@ -488,7 +451,8 @@ impl<'a> View<'a> {
                     location: (aws.region != "us-east-1")
                         .then(|| json!({"LocationConstraint": aws.region}).to_string()),
                     tagging: json!({ "TagSet": tags }).to_string(),
-                    policy: policy_json(&l.policy).to_string(),
+                    policy: serde_json::to_string(&plan::policy_document(&l.policy))
+                        .unwrap_or_default(),
                     account_placeholder: ACCOUNT_ID,
                     lifecycle: l.retention_days.map(|days| {
                         json!({"Rules": [{

@@ -1325,7 +1325,21 @@ fn ha_rules(spec: &Spec, h: &HaproxySpec, ha: &HaSpec, out: &mut Out) {
         if !ok && syntax::listen_address(bind).is_ok() {
             out.push(
                 Diagnostic::error(p("haproxy.bind"), format!("HAProxy listens on {bind}, but clients reach the nodes at the virtual IP {v}"))
-                    .hint(format!("use '*', or {v} (with net.ipv4.ip_nonlocal_bind=1 on every node)")),
+                    .hint(format!(
+                        "use '*', or {v} (with {}=1 on every node)",
+                        if v.is_ipv6() { "net.ipv6.ip_nonlocal_bind" } else { "net.ipv4.ip_nonlocal_bind" }
+                    )),
+            );
+        }
+    }
+    let stats_bind = h.stats.as_ref().and_then(|st| st.bind.as_deref());
+    if let (Some(Ok((addr, _))), Some(v)) = (stats_bind.map(syntax::bind_address), vip) {
+        let ip = addr.parse::<std::net::IpAddr>().ok();
+        let ok = addr == "*" || ip.is_some_and(|ip| ip.is_loopback() || ip == v);
+        if !ok {
+            out.push(
+                Diagnostic::error(p("haproxy.stats.bind"), format!("every node runs the same haproxy.cfg, but {addr} is the address of at most one of them"))
+                    .hint("bind the statistics page to 127.0.0.1 (each node's own) or '*'"),
             );
         }
     }

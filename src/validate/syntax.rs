@@ -450,7 +450,7 @@ pub fn address_with_prefix(s: &str) -> Result<(IpAddr, u8), String> {
 }
 
 /// A Linux network interface name: 1–15 bytes, no `/`, `:`, blanks or control characters,
-/// and not `.` or `..`; we also keep to letters, digits, `.`, `_`, `-` and `@`, which every
+/// and not `.` or `..`; we also keep to letters, digits, `.`, `_` and `-`, which every
 /// configuration file can hold bare.
 pub fn interface_name(s: &str) -> Result<(), String> {
     if s.is_empty() {
@@ -467,10 +467,10 @@ pub fn interface_name(s: &str) -> Result<(), String> {
     }
     match s
         .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || "._-@".contains(*c)))
+        .find(|c| !(c.is_ascii_alphanumeric() || "._-".contains(*c)))
     {
         Some(c) => Err(format!(
-            "it contains {}; interface names use letters, digits, '.', '_', '-' and '@'",
+            "it contains {}; interface names use letters, digits, '.', '_' and '-'",
             describe_char(c)
         )),
         None => Ok(()),
@@ -651,7 +651,15 @@ mod tests {
         }
         assert!(interface_name("eth0").is_ok());
         assert!(interface_name("bond0.100").is_ok());
-        for bad in ["", ".", "a b", "eth0:1", "a/b", "averyveryverylongname"] {
+        for bad in [
+            "",
+            ".",
+            "a b",
+            "eth0:1",
+            "a/b",
+            "averyveryverylongname",
+            "eth0@if2",
+        ] {
             assert!(interface_name(bad).is_err(), "{bad:?}");
         }
     }
