@@ -130,7 +130,8 @@ fn every_file_holds_its_node_and_its_peers() {
             .filter(|n| n.host != host)
             .map(|n| n.address.as_str())
             .collect();
-        assert_eq!(block(&text, "unicast_peer"), peers, "{name}");
+        let want: Vec<&str> = peers.iter().flat_map(|p| [*p, "min_ttl", "255"]).collect();
+        assert_eq!(block(&text, "unicast_peer"), want, "{name}");
         let vip = format!("{}/{}", ha.virtual_ip, ha.prefix);
         assert_eq!(
             block(&text, "virtual_ipaddress"),
