@@ -198,6 +198,49 @@ pub struct Aws {
     pub backend_ingress: Vec<Rule>,
     /// CloudWatch alarms on the daemons' health.
     pub alarms: Option<Alarms>,
+    /// `aws.adopt`: what exists already and is taken over rather than created.
+    pub adopt: Option<Adopt>,
+    /// `aws.migrate_from`: the Classic ELB this NLB replaces, and the weighted DNS records.
+    pub migration: Option<Migration>,
+}
+
+/// What an adopting spec takes over. The adopted IDs of the groups, rules and listeners are on
+/// those ([`Group::adopted_id`], [`Rule::adopted_id`], [`Listener::adopted`]).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Adopt {
+    /// The balancer itself exists (`adopt.name`); else only the security groups do.
+    pub balancer: bool,
+    /// An adopted NLB's ARN.
+    pub arn: Option<String>,
+    /// Instances whose primary network interface has the back-end group already: `(instance
+    /// ID, interface ID)`, in daemon order.
+    pub network_interfaces: Vec<(String, String)>,
+}
+
+/// An NLB's existing listener and target group for one service.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AdoptedListener {
+    pub listener_arn: String,
+    pub target_group_arn: String,
+}
+
+/// Moving clients from a Classic ELB to this NLB: two weighted alias records for the name
+/// clients use, one per balancer, each with its share of new connections.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Migration {
+    /// The Classic ELB's name (also its record's set identifier).
+    pub classic_name: String,
+    pub classic_dns_name: String,
+    /// The Route 53 zone of the Classic ELB's DNS name.
+    pub classic_zone_id: String,
+    /// The name clients use.
+    pub record_name: String,
+    /// The Route 53 zone holding it.
+    pub record_zone_id: String,
+    /// Percent of new connections to the NLB.
+    pub nlb_weight: u8,
+    /// Percent to the Classic ELB (100 - `nlb_weight`).
+    pub classic_weight: u8,
 }
 
 /// What every NLB target group sets, explicitly.
@@ -401,9 +444,11 @@ pub struct Tag {
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Group {
-    /// `<cluster> Impala FE` / `<cluster> Impala BE`.
+    /// `<cluster> Impala FE` / `<cluster> Impala BE`, or an adopted group's own name.
     pub name: String,
     pub description: String,
+    /// The ID of the existing group the spec adopts.
+    pub adopted_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -420,8 +465,11 @@ pub struct Listener {
     /// groups: an NLB does not support sticky sessions with TLS listeners or TLS target groups
     /// (NLB guide, "Sticky sessions"), so a TLS listener gets none (validation warns).
     pub sticky: bool,
-    /// NLB target group name: at most 32 characters, unique per service.
+    /// NLB target group name: at most 32 characters, unique per service (an adopted target
+    /// group's own name).
     pub target_group_name: String,
+    /// An adopted NLB's listener and target group for this service.
+    pub adopted: Option<AdoptedListener>,
 }
 
 impl Listener {
@@ -449,6 +497,8 @@ pub struct Rule {
     /// A CIDR block, or `None` for "the other group".
     pub cidr: Option<CidrBlock>,
     pub description: String,
+    /// The ID (`sgr-...`) of the existing rule that is this one, in an adopted group.
+    pub adopted_id: Option<String>,
 }
 
 /// Which balancer clients connect to (see [`Plan::frontend`]).
@@ -635,12 +685,38 @@ pub fn health_check_service(spec: &Spec) -> ServiceKind {
         .unwrap_or(ServiceKind::Hs2)
 }
 
-/// `aws.name`, else `elb-impala-<cluster>`.
+/// `aws.name`, else the adopted balancer's name (`aws.adopt.name`), else `elb-impala-<cluster>`.
 pub fn lb_name(spec: &Spec) -> String {
     spec.aws
         .as_ref()
-        .and_then(|a| a.name.clone())
+        .and_then(|a| {
+            a.name
+                .clone()
+                .or_else(|| a.adopt.as_ref().and_then(|d| d.name.clone()))
+        })
         .unwrap_or_else(|| format!("elb-impala-{}", spec.cluster))
+}
+
+/// The name in an Elastic Load Balancing ARN of `kind` (`loadbalancer/net`, `targetgroup`,
+/// `listener/net`): `...:targetgroup/<name>/<id>` → `<name>`.
+pub fn elb_arn_name<'a>(arn: &'a str, kind: &str) -> Option<&'a str> {
+    let resource = arn.splitn(6, ':').nth(5)?;
+    let rest = resource.strip_prefix(kind)?.strip_prefix('/')?;
+    rest.split('/').next().filter(|n| !n.is_empty())
+}
+
+/// The name clients use while migrating: `migrate_from.record`, else the TLS domain (when it
+/// names one host) in `tls.hosted_zone_id`, as `(name, zone)`.
+pub fn migration_record(spec: &Spec) -> Option<(String, String)> {
+    let m = spec.aws.as_ref()?.migrate_from.as_ref()?;
+    match &m.record {
+        Some(r) => Some((r.name.clone(), r.hosted_zone_id.clone())),
+        None => {
+            let tls = spec.tls.as_ref()?;
+            let domain = tls.domain.clone().filter(|d| !d.starts_with("*."))?;
+            Some((domain, tls.hosted_zone_id.clone()?))
+        }
+    }
 }
 
 /// The balance algorithm of a service: `haproxy.balance`, else `source` for the HiveServer2
@@ -1033,7 +1109,12 @@ impl Plan {
                     .ha
                     .as_ref()
                     .map(|ha| ha.virtual_ip.as_str())),
-                Frontend::Aws => None,
+                // While migrating, clients keep the name the weighted records answer for.
+                Frontend::Aws => self
+                    .aws
+                    .as_ref()
+                    .and_then(|a| a.migration.as_ref())
+                    .map(|m| m.record_name.as_str()),
             })
     }
 
@@ -1085,17 +1166,36 @@ fn plan_aws(
     let name = lb_name(spec);
     let frontend_tls = tls.is_some_and(Tls::terminates);
     let backend_tls = tls.is_some_and(Tls::reencrypts);
+    let adopt = a.adopt.as_ref();
+    let adopted_arn = |map: Option<&std::collections::BTreeMap<ServiceKind, String>>,
+                       kind: ServiceKind| {
+        map.and_then(|m| m.get(&kind)).cloned()
+    };
     let listeners: Vec<Listener> = services
         .iter()
-        .map(|s| Listener {
-            service: s.kind,
-            key: s.key,
-            port: s.port,
-            backend_port: s.backend_port,
-            frontend_tls,
-            backend_tls,
-            sticky: s.sticky && !frontend_tls && !backend_tls,
-            target_group_name: target_group_name(&name, s.kind),
+        .map(|s| {
+            // An adopted balancer's own listener and target group, when the spec names both.
+            let adopted = adopt.filter(|d| d.name.is_some()).and_then(|d| {
+                Some(AdoptedListener {
+                    listener_arn: adopted_arn(d.listeners.as_ref(), s.kind)?,
+                    target_group_arn: adopted_arn(d.target_groups.as_ref(), s.kind)?,
+                })
+            });
+            let target_group_name = adopted
+                .as_ref()
+                .and_then(|l| elb_arn_name(&l.target_group_arn, "targetgroup"))
+                .map_or_else(|| target_group_name(&name, s.kind), str::to_string);
+            Listener {
+                service: s.kind,
+                key: s.key,
+                port: s.port,
+                backend_port: s.backend_port,
+                frontend_tls,
+                backend_tls,
+                sticky: s.sticky && !frontend_tls && !backend_tls,
+                target_group_name,
+                adopted,
+            }
         })
         .collect();
 
@@ -1113,13 +1213,14 @@ fn plan_aws(
     }
 
     let cluster = &spec.cluster;
-    let frontend_ingress = client_cidrs
+    let mut frontend_ingress: Vec<Rule> = client_cidrs
         .iter()
         .flat_map(|c| {
             services.iter().map(move |s| Rule {
                 port: s.port,
                 cidr: Some(c.clone()),
                 description: format!("Impala {} clients from {}", s.key, c.block),
+                adopted_id: None,
             })
         })
         .collect();
@@ -1133,20 +1234,22 @@ fn plan_aws(
         backend_ports.push((hc.port, "impalad health check".to_string()));
     }
     backend_ports.sort_by_key(|(p, _)| *p);
-    let frontend_egress = backend_ports
+    let mut frontend_egress: Vec<Rule> = backend_ports
         .iter()
         .map(|(p, what)| Rule {
             port: *p,
             cidr: None,
             description: format!("{what} (to {cluster} Impala BE)"),
+            adopted_id: None,
         })
         .collect();
-    let backend_ingress = backend_ports
+    let mut backend_ingress: Vec<Rule> = backend_ports
         .iter()
         .map(|(p, what)| Rule {
             port: *p,
             cidr: None,
             description: format!("{what} (from {cluster} Impala FE)"),
+            adopted_id: None,
         })
         .collect();
 
@@ -1193,6 +1296,36 @@ fn plan_aws(
         .alarms
         .as_ref()
         .map(|al| plan_alarms(al, kind, &name, &listeners, hc));
+    // The existing rules an adopting spec names, matched to the ones it asks for.
+    if let Some(rules) = adopt.and_then(|d| d.rules.as_ref()) {
+        for r in rules {
+            let list = match (r.group, r.direction) {
+                (GroupRole::Frontend, Direction::Ingress) => &mut frontend_ingress,
+                (GroupRole::Frontend, Direction::Egress) => &mut frontend_egress,
+                (GroupRole::Backend, Direction::Ingress) => &mut backend_ingress,
+                (GroupRole::Backend, Direction::Egress) => continue,
+            };
+            if let Some(rule) = list
+                .iter_mut()
+                .find(|rule| rule.adopted_id.is_none() && adopted_rule_matches(r, rule))
+            {
+                rule.adopted_id = Some(r.id.clone());
+            }
+        }
+    }
+    let group = |role: GroupRole, name: String, description: &str| {
+        let adopted = adopt.map(|d| match role {
+            GroupRole::Frontend => &d.security_groups.frontend,
+            GroupRole::Backend => &d.security_groups.backend,
+        });
+        Group {
+            name: adopted.and_then(|g| g.name.clone()).unwrap_or(name),
+            description: adopted
+                .and_then(|g| g.description.clone())
+                .unwrap_or_else(|| description.to_string()),
+            adopted_id: adopted.map(|g| g.id.clone()),
+        }
+    };
 
     Aws {
         region: a.region.clone(),
@@ -1214,14 +1347,16 @@ fn plan_aws(
                 value: v.clone(),
             })
             .collect(),
-        frontend_group: Group {
-            name: format!("{cluster} Impala FE"),
-            description: "Impala Front-End Traffic".into(),
-        },
-        backend_group: Group {
-            name: format!("{cluster} Impala BE"),
-            description: "Impala Back-End Traffic".into(),
-        },
+        frontend_group: group(
+            GroupRole::Frontend,
+            format!("{cluster} Impala FE"),
+            "Impala Front-End Traffic",
+        ),
+        backend_group: group(
+            GroupRole::Backend,
+            format!("{cluster} Impala BE"),
+            "Impala Back-End Traffic",
+        ),
         listeners,
         tls_policy: tls_policy(spec, kind),
         connection_draining: drain_timeout,
@@ -1238,6 +1373,52 @@ fn plan_aws(
         frontend_egress,
         backend_ingress,
         alarms,
+        adopt: adopt.map(|d| Adopt {
+            balancer: d.name.is_some(),
+            arn: d.arn.clone().filter(|_| d.name.is_some()),
+            network_interfaces: spec
+                .daemons
+                .iter()
+                .filter_map(|daemon| {
+                    let id = daemon.instance_id.as_ref()?;
+                    let eni = d.network_interfaces.as_ref()?.get(id)?;
+                    Some((id.clone(), eni.clone()))
+                })
+                .collect(),
+        }),
+        migration: a.migrate_from.as_ref().and_then(|m| {
+            let (record_name, record_zone_id) = migration_record(spec)?;
+            let nlb_weight = u8::try_from(m.weight.clamp(0, 100)).unwrap_or(0);
+            Some(Migration {
+                classic_name: m.name.clone(),
+                classic_dns_name: m.dns_name.clone(),
+                classic_zone_id: m.hosted_zone_id.clone(),
+                record_name,
+                record_zone_id,
+                nlb_weight,
+                classic_weight: 100 - nlb_weight,
+            })
+        }),
+    }
+}
+
+/// Whether the existing rule `r` is the planned `rule` of its list: the same port, and the
+/// same CIDR block (host bits cleared) or, for a rule between the groups, the other group.
+fn adopted_rule_matches(r: &AdoptRuleSpec, rule: &Rule) -> bool {
+    if i64::from(rule.port) != r.port {
+        return false;
+    }
+    match (&rule.cidr, &r.cidr) {
+        (Some(block), Some(cidr)) => syntax::cidr(cidr).is_ok_and(|c| c.canonical == block.block),
+        (None, None) => {
+            // A rule between the groups names the other one.
+            let other = match r.group {
+                GroupRole::Frontend => GroupRole::Backend,
+                GroupRole::Backend => GroupRole::Frontend,
+            };
+            r.peer == Some(other)
+        }
+        _ => false,
     }
 }
 

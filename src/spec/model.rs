@@ -242,6 +242,128 @@ pub struct AwsSpec {
     pub tags: Option<BTreeMap<String, String>>,
     #[serde(default)]
     pub alarms: Option<AlarmsSpec>,
+    /// Manage existing resources (a balancer and its security groups) instead of creating them.
+    #[serde(default)]
+    pub adopt: Option<AdoptSpec>,
+    /// Create this NLB beside a Classic ELB and move clients to it by DNS weights.
+    #[serde(default)]
+    pub migrate_from: Option<MigrateFromSpec>,
+}
+
+/// `aws.adopt`: the existing resources the outputs take over (Terraform `import` blocks, a
+/// CloudFormation import, the AWS CLI script's look-ups by ID) rather than create.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct AdoptSpec {
+    /// The existing balancer's name; without it only the security groups are adopted (the
+    /// balancer is new, as when migrating from a Classic ELB).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// An adopted NLB's ARN (Terraform and CloudFormation import an NLB by ARN).
+    #[serde(default)]
+    pub arn: Option<String>,
+    pub security_groups: AdoptGroupsSpec,
+    /// An adopted NLB's listener ARN per service.
+    #[serde(default)]
+    pub listeners: Option<BTreeMap<ServiceKind, String>>,
+    /// An adopted NLB's target group ARN per service.
+    #[serde(default)]
+    pub target_groups: Option<BTreeMap<ServiceKind, String>>,
+    /// Existing security group rules that are the ones the spec asks for, by rule ID, so
+    /// Terraform and CloudFormation import them rather than add them again.
+    #[serde(default)]
+    pub rules: Option<Vec<AdoptRuleSpec>>,
+    /// Instances whose primary network interface already has the back-end group: instance
+    /// ID → that interface's ID.
+    #[serde(default)]
+    pub network_interfaces: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct AdoptGroupsSpec {
+    pub frontend: AdoptGroupSpec,
+    pub backend: AdoptGroupSpec,
+}
+
+/// An existing security group: its ID, and its name and description when they differ from
+/// the ones impala-lbgen derives (both are fixed when a group is created).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct AdoptGroupSpec {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// Which of the two security groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupRole {
+    Frontend,
+    Backend,
+}
+
+impl GroupRole {
+    pub fn key(self) -> &'static str {
+        match self {
+            GroupRole::Frontend => "frontend",
+            GroupRole::Backend => "backend",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Ingress,
+    Egress,
+}
+
+impl Direction {
+    pub fn key(self) -> &'static str {
+        match self {
+            Direction::Ingress => "ingress",
+            Direction::Egress => "egress",
+        }
+    }
+}
+
+/// One existing TCP rule: `{id, group, direction, port}` and either `cidr` or `peer` (the
+/// other group).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct AdoptRuleSpec {
+    pub id: String,
+    pub group: GroupRole,
+    pub direction: Direction,
+    pub port: i64,
+    #[serde(default)]
+    pub cidr: Option<String>,
+    #[serde(default)]
+    pub peer: Option<GroupRole>,
+}
+
+/// `aws.migrate_from`: the Classic ELB clients use today, and how much of the name's traffic
+/// goes to this NLB instead.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct MigrateFromSpec {
+    /// The Classic ELB's name.
+    pub name: String,
+    /// Its DNS name (`describe-load-balancers` `DNSName`).
+    pub dns_name: String,
+    /// The Route 53 zone of its DNS name (`CanonicalHostedZoneNameID`).
+    pub hosted_zone_id: String,
+    /// Percent of new connections sent to this NLB: 0 (none yet) to 100 (all).
+    pub weight: i64,
+    /// The name clients use and the Route 53 zone that holds it; default `tls.domain` and
+    /// `tls.hosted_zone_id`.
+    #[serde(default)]
+    pub record: Option<RecordSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct RecordSpec {
+    pub name: String,
+    pub hosted_zone_id: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]

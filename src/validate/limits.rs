@@ -56,6 +56,8 @@ pub const ACM_SANS_DEFAULT_QUOTA: usize = 10;
 /// octets (RFC 5280); longer names fit only as subject alternative names.
 pub const ACM_DOMAIN_MAX: usize = 64;
 
+/// EC2 `CreateSecurityGroup`: group names and descriptions are at most 255 characters.
+pub const SECURITY_GROUP_TEXT_MAX: usize = 255;
 /// EC2 `CreateSecurityGroup`: a group name cannot start with `sg-`.
 pub const SECURITY_GROUP_RESERVED_PREFIX: &str = "sg-";
 /// VPC quota "Inbound or outbound rules per security group": 60 by default (adjustable),

@@ -898,6 +898,9 @@ pub fn aws(spec: &Spec, scope: Scope, out: &mut Out) {
         }
     }
 
+    adopt(spec, a, nlb, &name, out);
+    migrate_from(spec, a, nlb, &name, out);
+
     // TLS policies per balancer kind.
     if let Some(policy) = spec
         .tls
@@ -992,6 +995,401 @@ fn alarms_rules(spec: &Spec, alarms: &AlarmsSpec, region: &str, out: &mut Out) {
                             .hint("CloudWatch alarms notify topics in their own region: use a topic in the balancer's region"),
                     );
                 }
+            }
+        }
+    }
+}
+
+/// `aws.adopt`: IDs and ARNs of the right form, an NLB's listeners and target groups for
+/// exactly its services, and rules that are ones the spec asks for.
+fn adopt(spec: &Spec, a: &AwsSpec, nlb: bool, name: &str, out: &mut Out) {
+    let Some(d) = &a.adopt else { return };
+    let at = |rest: &str| p(&format!("aws.adopt.{rest}"));
+    if let Some(adopted) = &d.name {
+        if let Err(why) = syntax::lb_name(adopted) {
+            out.push(Diagnostic::error(
+                at("name"),
+                format!("adopt.name {adopted:?} is not a balancer name: {why}"),
+            ));
+        } else if adopted != name {
+            out.push(
+                Diagnostic::error(
+                    at("name"),
+                    format!("adopt.name is {adopted}, but the balancer is named {name}"),
+                )
+                .hint("a balancer's name cannot change: make aws.name and adopt.name the same (or remove aws.name)"),
+            );
+        }
+        let requests_certificate = spec.tls.as_ref().is_some_and(|t| {
+            t.mode != TlsMode::Passthrough && t.certificate_arn.is_none() && t.domain.is_some()
+        });
+        if requests_certificate {
+            out.push(
+                Diagnostic::error(p("tls.domain"), "an adopted balancer already has its certificate, but the spec asks for a new one")
+                    .hint("set tls.certificate_arn to the certificate its TLS listeners use (`impala-lbgen import aws` does); a CloudFormation import cannot create one in the same step"),
+            );
+        }
+    }
+    for (role, g) in [
+        ("frontend", &d.security_groups.frontend),
+        ("backend", &d.security_groups.backend),
+    ] {
+        let here = |field: &str| at(&format!("security_groups.{role}.{field}"));
+        if let Err(why) = syntax::aws_id(&g.id, "sg") {
+            out.push(Diagnostic::error(
+                here("id"),
+                format!("{:?} is not a security group ID: {why}", g.id),
+            ));
+        }
+        for (field, value) in [("name", &g.name), ("description", &g.description)] {
+            if let Some(v) = value {
+                if let Err(why) = syntax::group_text(v) {
+                    out.push(Diagnostic::error(
+                        here(field),
+                        format!("the group {field} {v:?} is not valid: {why}"),
+                    ));
+                }
+            }
+        }
+    }
+    if d.security_groups.frontend.id == d.security_groups.backend.id {
+        out.push(
+            Diagnostic::error(
+                at("security_groups.backend.id"),
+                "the front-end and back-end groups are the same group",
+            )
+            .hint("the balancer's group admits clients; the impalad instances' group admits only the balancer: name two groups"),
+        );
+    }
+
+    // An NLB is adopted with its ARN, and its listeners and target groups by ARN.
+    let balancer_only = [
+        ("arn", d.arn.is_some()),
+        ("listeners", d.listeners.is_some()),
+        ("target_groups", d.target_groups.is_some()),
+    ];
+    if d.name.is_none() {
+        for (field, set) in balancer_only {
+            if set {
+                out.push(
+                    Diagnostic::error(at(field), format!("adopt.{field} adopts a balancer, but adopt has no name"))
+                        .at_key()
+                        .hint("set adopt.name to the existing balancer's name, or remove this (only the security groups are adopted then)"),
+                );
+            }
+        }
+    } else if !nlb {
+        for (field, set) in balancer_only {
+            if set {
+                out.push(
+                    Diagnostic::error(
+                        at(field),
+                        format!(
+                            "adopt.{field} is for an NLB; a Classic ELB is adopted by its name"
+                        ),
+                    )
+                    .at_key()
+                    .hint("remove it"),
+                );
+            }
+        }
+    } else {
+        let mut lb_id = None;
+        match &d.arn {
+            None => out.push(
+                Diagnostic::error(at("name"), "an adopted NLB needs adopt.arn")
+                    .hint("its LoadBalancerArn (aws elbv2 describe-load-balancers --names NAME); Terraform and CloudFormation import an NLB by ARN"),
+            ),
+            Some(arn) => match syntax::elb_arn(arn, "loadbalancer/net") {
+                Err(why) => out.push(Diagnostic::error(
+                    at("arn"),
+                    format!("adopt.arn is not an NLB ARN: {why}"),
+                )),
+                Ok(segs) => {
+                    if segs[0] != name {
+                        out.push(Diagnostic::error(
+                            at("arn"),
+                            format!("adopt.arn is the ARN of {}, not of {name}", segs[0]),
+                        ));
+                    }
+                    lb_id = Some((segs[0].to_string(), segs[1].to_string()));
+                }
+            },
+        }
+        let services: Vec<ServiceKind> = plan::services(spec).into_iter().map(|s| s.0).collect();
+        for (field, kind) in [
+            ("listeners", "listener/net"),
+            ("target_groups", "targetgroup"),
+        ] {
+            let map = if field == "listeners" {
+                &d.listeners
+            } else {
+                &d.target_groups
+            };
+            let Some(map) = map else {
+                out.push(
+                    Diagnostic::error(
+                        at("name"),
+                        format!("an adopted NLB needs adopt.{field}: one ARN per service"),
+                    )
+                    .hint(format!(
+                        "list {} (aws elbv2 describe-{} --load-balancer-arn ARN)",
+                        services
+                            .iter()
+                            .map(|k| k.key())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        field.replace('_', "-")
+                    )),
+                );
+                continue;
+            };
+            for k in &services {
+                if !map.contains_key(k) {
+                    out.push(
+                        Diagnostic::error(
+                            at(field),
+                            format!("adopt.{field} has no ARN for {k}"),
+                        )
+                        .at_key()
+                        .hint("one per service; a service the balancer does not serve yet is not adopted: remove it from services, or create it first"),
+                    );
+                }
+            }
+            for (k, arn) in map {
+                let here = at(field).key(k.key());
+                if !services.contains(k) {
+                    out.push(
+                        Diagnostic::error(
+                            here,
+                            format!("adopt.{field} names {k}, which is not one of the services"),
+                        )
+                        .at_key()
+                        .hint("add the service, or remove this entry"),
+                    );
+                    continue;
+                }
+                match syntax::elb_arn(arn, kind) {
+                    Err(why) => out.push(Diagnostic::error(
+                        here,
+                        format!(
+                            "{arn:?} is not a {} ARN: {why}",
+                            if field == "listeners" {
+                                "listener"
+                            } else {
+                                "target group"
+                            }
+                        ),
+                    )),
+                    Ok(segs) => {
+                        if kind == "targetgroup" {
+                            if let Err(why) = syntax::lb_name(segs[0]) {
+                                out.push(Diagnostic::error(
+                                    here,
+                                    format!("target group name {:?}: {why}", segs[0]),
+                                ));
+                            }
+                        } else if let Some((n, id)) = &lb_id {
+                            if segs[0] != n || segs[1] != id {
+                                out.push(Diagnostic::error(
+                                    here,
+                                    format!("the listener belongs to {}/{}, not to the adopted NLB {n}/{id}", segs[0], segs[1]),
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // Rules: existing ones that are rules the spec asks for.
+    let mut ids: HashMap<&str, usize> = HashMap::new();
+    for (i, r) in d.rules.iter().flatten().enumerate() {
+        let here = Path::root().key("aws").key("adopt").key("rules").index(i);
+        if let Err(why) = syntax::aws_id(&r.id, "sgr") {
+            out.push(Diagnostic::error(
+                here.key("id"),
+                format!("{:?} is not a security group rule ID: {why}", r.id),
+            ));
+        } else if let Some(first) = ids.insert(r.id.as_str(), i) {
+            out.push(Diagnostic::error(
+                here.key("id"),
+                format!("rule {} is listed twice (also rules[{first}])", r.id),
+            ));
+        }
+        match (&r.cidr, r.peer) {
+            (Some(_), Some(_)) | (None, None) => out.push(
+                Diagnostic::error(here, "a rule has either cidr or peer")
+                    .hint("cidr for clients' blocks, peer for the rules between the two groups"),
+            ),
+            (Some(c), None) => {
+                if let Err(why) = syntax::cidr(c) {
+                    out.push(Diagnostic::error(
+                        here.key("cidr"),
+                        format!("{c:?} is not a CIDR block: {why}"),
+                    ));
+                }
+            }
+            (None, Some(peer)) => {
+                if peer == r.group {
+                    out.push(Diagnostic::error(
+                        here.key("peer"),
+                        "a rule's peer is the other group, not its own",
+                    ));
+                }
+            }
+        }
+    }
+    if !out.iter().any(|e| e.is_error()) {
+        let plan = plan::Plan::new(spec);
+        if let Some(aws) = &plan.aws {
+            let adopted: Vec<&str> = [
+                &aws.frontend_ingress,
+                &aws.frontend_egress,
+                &aws.backend_ingress,
+            ]
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.adopted_id.as_deref())
+            .collect();
+            for (i, r) in d.rules.iter().flatten().enumerate() {
+                if !adopted.contains(&r.id.as_str()) {
+                    let peer = r
+                        .cidr
+                        .clone()
+                        .or(r.peer.map(|g| format!("the {} group", g.key())))
+                        .unwrap_or_default();
+                    out.push(
+                        Diagnostic::warning(
+                            Path::root().key("aws").key("adopt").key("rules").index(i),
+                            format!(
+                                "rule {} ({} {} tcp {} {}) is not a rule the spec asks for",
+                                r.id,
+                                r.group.key(),
+                                r.direction.key(),
+                                r.port,
+                                peer
+                            ),
+                        )
+                        .hint("Terraform and CloudFormation leave it as it is; the AWS CLI script revokes it. Remove it here if that is what you want"),
+                    );
+                }
+            }
+        }
+    }
+
+    // Network interfaces that already have the back-end group.
+    let instances: Vec<&str> = spec
+        .daemons
+        .iter()
+        .filter_map(|d| d.instance_id.as_deref())
+        .collect();
+    for (instance, eni) in d.network_interfaces.iter().flatten() {
+        let here = at("network_interfaces").key(instance.clone());
+        if !instances.contains(&instance.as_str()) {
+            out.push(
+                Diagnostic::error(here, format!("{instance} is not the instance of a daemon"))
+                    .at_key()
+                    .hint("list only the daemons' instances"),
+            );
+        } else if let Err(why) = syntax::aws_id(eni, "eni") {
+            out.push(Diagnostic::error(
+                here,
+                format!("{eni:?} is not a network interface ID: {why}"),
+            ));
+        }
+    }
+}
+
+/// `aws.migrate_from`: a Classic ELB to retire, beside this NLB, and the name clients use.
+fn migrate_from(spec: &Spec, a: &AwsSpec, nlb: bool, name: &str, out: &mut Out) {
+    let Some(m) = &a.migrate_from else { return };
+    let at = |rest: &str| p(&format!("aws.migrate_from.{rest}"));
+    if !nlb {
+        out.push(
+            Diagnostic::error(p("aws.migrate_from"), "migrate_from moves clients to a new Network Load Balancer, but load_balancer is classic")
+                .at_key()
+                .hint("set aws.load_balancer: network and give the NLB its own aws.name"),
+        );
+    }
+    if a.adopt.as_ref().is_some_and(|d| d.name.is_some()) {
+        out.push(
+            Diagnostic::error(p("aws.adopt.name"), "migrate_from creates a new NLB, so it adopts no balancer")
+                .hint("remove adopt.name (and adopt.arn, listeners, target_groups); keep adopt.security_groups to share the Classic ELB's groups"),
+        );
+    }
+    if let Err(why) = syntax::lb_name(&m.name) {
+        out.push(Diagnostic::error(
+            at("name"),
+            format!(
+                "migrate_from.name {:?} is not a balancer name: {why}",
+                m.name
+            ),
+        ));
+    } else if m.name == name {
+        out.push(
+            Diagnostic::error(
+                at("name"),
+                format!("the NLB and the Classic ELB it replaces are both named {name}"),
+            )
+            .hint("the two live side by side while clients move: give the NLB another aws.name"),
+        );
+    }
+    if let Err(why) = syntax::dns_name(&m.dns_name, false) {
+        out.push(Diagnostic::error(
+            at("dns_name"),
+            format!(
+                "migrate_from.dns_name {:?} is not a DNS name: {why}",
+                m.dns_name
+            ),
+        ));
+    }
+    if let Err(why) = syntax::hosted_zone_id(&m.hosted_zone_id) {
+        out.push(
+            Diagnostic::error(
+                at("hosted_zone_id"),
+                format!("migrate_from.hosted_zone_id {:?}: {why}", m.hosted_zone_id),
+            )
+            .hint("the Classic ELB's CanonicalHostedZoneNameID (aws elb describe-load-balancers)"),
+        );
+    }
+    match &m.record {
+        Some(r) => {
+            if let Err(why) = syntax::dns_name(&r.name, false) {
+                out.push(Diagnostic::error(
+                    at("record.name"),
+                    format!(
+                        "migrate_from.record.name {:?} is not a DNS name: {why}",
+                        r.name
+                    ),
+                ));
+            }
+            if let Err(why) = syntax::hosted_zone_id(&r.hosted_zone_id) {
+                out.push(Diagnostic::error(
+                    at("record.hosted_zone_id"),
+                    format!(
+                        "migrate_from.record.hosted_zone_id {:?}: {why}",
+                        r.hosted_zone_id
+                    ),
+                ));
+            }
+            if let Some(domain) = spec.tls.as_ref().and_then(|t| t.domain.as_ref()) {
+                if !domain.starts_with("*.") && !domain.eq_ignore_ascii_case(&r.name) {
+                    out.push(
+                        Diagnostic::warning(at("record.name"), format!("clients keep using {}, but tls.domain is {domain}", r.name))
+                            .hint("the certificate and the Kerberos principal name the host clients use: make them the same"),
+                    );
+                }
+            }
+        }
+        None => {
+            if plan::migration_record(spec).is_none() {
+                out.push(
+                    Diagnostic::error(p("aws.migrate_from"), "migrate_from needs the name clients use and its Route 53 zone")
+                        .at_key()
+                        .hint("add record: {name: impala.example.com, hosted_zone_id: Z...}, or set tls.domain and tls.hosted_zone_id"),
+                );
             }
         }
     }

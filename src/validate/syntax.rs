@@ -232,6 +232,67 @@ pub fn lb_name(s: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// An Elastic Load Balancing (v2) ARN of `kind` (`loadbalancer/net`, `targetgroup`,
+/// `listener/net`): `arn:<partition>:elasticloadbalancing:<region>:<account>:<kind>/<name>/<id>`
+/// (a listener has one more `/<id>`). Returns the resource part after `<kind>/`, split at `/`.
+pub fn elb_arn<'a>(s: &'a str, kind: &str) -> Result<Vec<&'a str>, String> {
+    let form = format!(
+        "arn:aws:elasticloadbalancing:<region>:<account>:{kind}/<name>/<id>{}",
+        if kind.starts_with("listener") {
+            "/<id>"
+        } else {
+            ""
+        }
+    );
+    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    if parts.len() != 6
+        || parts[0] != "arn"
+        || !parts[1].starts_with("aws")
+        || parts[2] != "elasticloadbalancing"
+        || region(parts[3]).is_err()
+        || !(parts[4].len() == 12 && parts[4].bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(format!("the form is {form}"));
+    }
+    let Some(rest) = parts[5]
+        .strip_prefix(kind)
+        .and_then(|r| r.strip_prefix('/'))
+    else {
+        return Err(format!("it is not a {kind} ARN; the form is {form}"));
+    };
+    let segs: Vec<&str> = rest.split('/').collect();
+    let want = if kind.starts_with("listener") { 3 } else { 2 };
+    let clean =
+        |x: &&str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if segs.len() != want || !segs.iter().all(clean) {
+        return Err(format!("the form is {form}"));
+    }
+    Ok(segs)
+}
+
+/// A security group's name or description as EC2 accepts it in a VPC: 1 to 255 of
+/// `a-z A-Z 0-9`, spaces and `._-:/()#,@[]+=&;{}!$*`.
+pub fn group_text(s: &str) -> Result<(), String> {
+    if s.is_empty() {
+        return Err("it is empty".into());
+    }
+    if s.chars().count() > SECURITY_GROUP_TEXT_MAX {
+        return Err(format!(
+            "it is longer than {SECURITY_GROUP_TEXT_MAX} characters"
+        ));
+    }
+    match s
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || " ._-:/()#,@[]+=&;{}!$*".contains(*c)))
+    {
+        Some(c) => Err(format!(
+            "it contains {}; EC2 allows letters, digits, spaces and ._-:/()#,@[]+=&;{{}}!$*",
+            describe_char(c)
+        )),
+        None => Ok(()),
+    }
+}
+
 /// An AWS region name such as `us-west-2`, `us-gov-west-1` or `eu-central-2`.
 pub fn region(s: &str) -> Result<(), String> {
     let parts: Vec<&str> = s.split('-').collect();
