@@ -10,6 +10,7 @@ pub mod commands;
 pub mod diagnostics;
 pub mod error;
 pub mod generate;
+pub mod import;
 pub mod output;
 pub mod plan;
 pub mod render;

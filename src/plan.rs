@@ -1314,10 +1314,9 @@ fn plan_aws(
         }
     }
     let group = |role: GroupRole, name: String, description: &str| {
-        let adopted = adopt.map(|d| match role {
-            GroupRole::Frontend => &d.security_groups.frontend,
-            GroupRole::Backend => &d.security_groups.backend,
-        });
+        let adopted = adopt
+            .and_then(|d| d.security_groups.as_ref())
+            .and_then(|g| g.get(role));
         Group {
             name: adopted.and_then(|g| g.name.clone()).unwrap_or(name),
             description: adopted

@@ -93,18 +93,18 @@ fn full_spec() -> Spec {
             adopt: Some(AdoptSpec {
                 name: Some("lb".into()),
                 arn: Some("arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/net/lb/0123456789abcdef".into()),
-                security_groups: AdoptGroupsSpec {
-                    frontend: AdoptGroupSpec {
+                security_groups: Some(AdoptGroupsSpec {
+                    frontend: Some(AdoptGroupSpec {
                         id: "sg-0a1b2c3d".into(),
                         name: Some("c1 Impala FE".into()),
                         description: Some("Impala Front-End Traffic".into()),
-                    },
-                    backend: AdoptGroupSpec {
+                    }),
+                    backend: Some(AdoptGroupSpec {
                         id: "sg-0a1b2c3e".into(),
                         name: Some("c1 Impala BE".into()),
                         description: Some("Impala Back-End Traffic".into()),
-                    },
-                },
+                    }),
+                }),
                 listeners: Some(BTreeMap::from([
                     (ServiceKind::Beeswax, "arn:l1".into()),
                     (ServiceKind::Hs2, "arn:l2".into()),

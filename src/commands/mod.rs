@@ -20,6 +20,7 @@ mod drain;
 mod generate;
 mod haproxy;
 mod impala_config;
+mod import;
 mod init;
 mod keepalived;
 mod schema;
@@ -67,6 +68,12 @@ pub enum Command {
     /// (`drain`), puts it back (`enable`) and shows where each daemon stands (`status`), on
     /// each balancer the spec has.
     Drain(drain::Args),
+    /// Write a spec for a balancer that exists already: an AWS Classic ELB or NLB (read
+    /// through the AWS CLI), or an HAProxy configuration.
+    ///
+    /// The spec goes to standard output or -o FILE. Whatever it cannot express is printed as a
+    /// warning and written into the spec as a comment.
+    Import(import::Args),
     /// Print a shell completion script.
     Completions(completions::Args),
 }
@@ -92,6 +99,7 @@ pub fn run(cli: Cli, err: &mut dyn Write) -> Result<u8, Error> {
         Command::Terraform(args) => terraform::run(args, ctx),
         Command::AwsCli(args) => aws_cli::run(args, ctx),
         Command::Drain(args) => drain::run(args, ctx),
+        Command::Import(args) => import::run(args, ctx),
         Command::Completions(args) => completions::run(args, ctx),
     }
 }

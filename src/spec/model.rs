@@ -261,7 +261,9 @@ pub struct AdoptSpec {
     /// An adopted NLB's ARN (Terraform and CloudFormation import an NLB by ARN).
     #[serde(default)]
     pub arn: Option<String>,
-    pub security_groups: AdoptGroupsSpec,
+    /// The existing front-end and back-end groups.
+    #[serde(default)]
+    pub security_groups: Option<AdoptGroupsSpec>,
     /// An adopted NLB's listener ARN per service.
     #[serde(default)]
     pub listeners: Option<BTreeMap<ServiceKind, String>>,
@@ -280,8 +282,19 @@ pub struct AdoptSpec {
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 pub struct AdoptGroupsSpec {
-    pub frontend: AdoptGroupSpec,
-    pub backend: AdoptGroupSpec,
+    #[serde(default)]
+    pub frontend: Option<AdoptGroupSpec>,
+    #[serde(default)]
+    pub backend: Option<AdoptGroupSpec>,
+}
+
+impl AdoptGroupsSpec {
+    pub fn get(&self, role: GroupRole) -> Option<&AdoptGroupSpec> {
+        match role {
+            GroupRole::Frontend => self.frontend.as_ref(),
+            GroupRole::Backend => self.backend.as_ref(),
+        }
+    }
 }
 
 /// An existing security group: its ID, and its name and description when they differ from

@@ -1030,11 +1030,12 @@ fn adopt(spec: &Spec, a: &AwsSpec, nlb: bool, name: &str, out: &mut Out) {
             );
         }
     }
-    for (role, g) in [
-        ("frontend", &d.security_groups.frontend),
-        ("backend", &d.security_groups.backend),
-    ] {
-        let here = |field: &str| at(&format!("security_groups.{role}.{field}"));
+    let groups = d.security_groups.as_ref();
+    for role in [GroupRole::Frontend, GroupRole::Backend] {
+        let Some(g) = groups.and_then(|g| g.get(role)) else {
+            continue;
+        };
+        let here = |field: &str| at(&format!("security_groups.{}.{field}", role.key()));
         if let Err(why) = syntax::aws_id(&g.id, "sg") {
             out.push(Diagnostic::error(
                 here("id"),
@@ -1052,13 +1053,22 @@ fn adopt(spec: &Spec, a: &AwsSpec, nlb: bool, name: &str, out: &mut Out) {
             }
         }
     }
-    if d.security_groups.frontend.id == d.security_groups.backend.id {
+    if let Some((fe, be)) = groups.and_then(|g| Some((g.frontend.as_ref()?, g.backend.as_ref()?))) {
+        if fe.id == be.id {
+            out.push(
+                Diagnostic::error(
+                    at("security_groups.backend.id"),
+                    "the front-end and back-end groups are the same group",
+                )
+                .hint("the balancer's group admits clients; the impalad instances' group admits only the balancer: name two groups"),
+            );
+        }
+    }
+    if d.name.is_none() && groups.is_none() {
         out.push(
-            Diagnostic::error(
-                at("security_groups.backend.id"),
-                "the front-end and back-end groups are the same group",
-            )
-            .hint("the balancer's group admits clients; the impalad instances' group admits only the balancer: name two groups"),
+            Diagnostic::error(p("aws.adopt"), "adopt names nothing to adopt")
+                .at_key()
+                .hint("set name (the existing balancer) and security_groups, or remove adopt"),
         );
     }
 
@@ -1218,6 +1228,24 @@ fn adopt(spec: &Spec, a: &AwsSpec, nlb: bool, name: &str, out: &mut Out) {
                 format!("rule {} is listed twice (also rules[{first}])", r.id),
             ));
         }
+        for role in std::iter::once(r.group).chain(r.peer) {
+            if groups.and_then(|g| g.get(role)).is_none() {
+                out.push(
+                    Diagnostic::error(
+                        here.clone(),
+                        format!(
+                            "rule {} involves the {} group, which is not adopted",
+                            r.id,
+                            role.key()
+                        ),
+                    )
+                    .hint(format!(
+                        "add security_groups.{}, or remove the rule",
+                        role.key()
+                    )),
+                );
+            }
+        }
         match (&r.cidr, r.peer) {
             (Some(_), Some(_)) | (None, None) => out.push(
                 Diagnostic::error(here, "a rule has either cidr or peer")
@@ -1280,6 +1308,13 @@ fn adopt(spec: &Spec, a: &AwsSpec, nlb: bool, name: &str, out: &mut Out) {
     }
 
     // Network interfaces that already have the back-end group.
+    if d.network_interfaces.is_some() && groups.and_then(|g| g.backend.as_ref()).is_none() {
+        out.push(
+            Diagnostic::error(at("network_interfaces"), "network_interfaces name interfaces that have the back-end group, but that group is not adopted")
+                .at_key()
+                .hint("add security_groups.backend, or remove network_interfaces"),
+        );
+    }
     let instances: Vec<&str> = spec
         .daemons
         .iter()
