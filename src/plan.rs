@@ -1403,7 +1403,7 @@ fn plan_aws(
 
 /// Whether the existing rule `r` is the planned `rule` of its list: the same port, and the
 /// same CIDR block (host bits cleared) or, for a rule between the groups, the other group.
-fn adopted_rule_matches(r: &AdoptRuleSpec, rule: &Rule) -> bool {
+pub fn adopted_rule_matches(r: &AdoptRuleSpec, rule: &Rule) -> bool {
     if i64::from(rule.port) != r.port {
         return false;
     }
