@@ -1261,10 +1261,10 @@ fn read_groups(reader: &Reader, facts: &mut Facts, notes: &mut Vec<Note>) -> Res
         .filter(|r| r.role == GroupRole::Frontend && !r.egress)
     {
         let Some(cidr) = &r.cidr else { continue };
-        for p in ports.iter().filter(|p| {
-            (r.protocol == "tcp" || r.protocol == "-1")
-                && (r.protocol == "-1" || (r.from..=r.to).contains(p))
-        }) {
+        for p in ports
+            .iter()
+            .filter(|p| r.protocol == "-1" || r.protocol == "tcp" && (r.from..=r.to).contains(p))
+        {
             by_block.entry(cidr.clone()).or_default().insert(*p);
         }
     }
@@ -1338,17 +1338,16 @@ fn document(facts: &Facts, cluster: &str, rules: &[AdoptRuleSpec], _notes: &[Not
             http.put("path", Val::str(path));
             health.put("http", Val::Flow(http));
         }
-        (None, Some(port)) => match facts.services.iter().find(|(_, _, b, _)| *b == port) {
-            Some((kind, ..)) => {
+        // A TCP check on a port no service uses (noted when read) stays the default check.
+        (None, Some(port)) => {
+            if let Some((kind, ..)) = facts.services.iter().find(|(_, _, b, _)| *b == port) {
                 health.put_commented(
                     "service",
                     Val::str(kind.key()),
                     &format!("TCP connect to port {port}"),
                 );
             }
-            // A TCP check on a port no service uses (noted when read): the default check.
-            None => {}
-        },
+        }
         _ => {}
     }
     let secs = |v: Option<u64>| v.map(|s| Val::str(&format!("{s}s")));
