@@ -23,6 +23,7 @@ pub const KNOWN_FILES: &[&str] = &[
     "terraform/versions.tf",
     "terraform/main.tf",
     "terraform/outputs.tf",
+    "terraform/imports.tf",
     "haproxy.cfg",
     "drain.sh",
     "impala-config.md",

@@ -74,6 +74,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "alarms",
         include_str!("../../templates/terraform/main-alarms.tf.hbs"),
     ),
+    (
+        "imports.tf",
+        include_str!("../../templates/terraform/imports.tf.hbs"),
+    ),
 ];
 
 /// The files of the module, each rendered from the template of the same name.
@@ -85,7 +89,11 @@ pub const HEADER: &str = "\
 # Change the spec and generate again rather than editing this file.
 ";
 
-/// A rendered root module: `versions.tf`, `main.tf` and `outputs.tf`, in that order.
+/// The file of `import` blocks, written when the spec adopts existing resources.
+pub const IMPORTS: &str = "imports.tf";
+
+/// A rendered root module: `versions.tf`, `main.tf` and `outputs.tf`, in that order, then
+/// `imports.tf` when the spec adopts existing resources.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Module {
     pub files: Vec<(&'static str, String)>,
@@ -121,10 +129,15 @@ pub fn render(plan: &Plan) -> Result<Module, Error> {
 pub fn render_with(renderer: &Renderer, plan: &Plan) -> Result<Module, Error> {
     let view = View::new(plan)?;
     // One context for the three files: it holds a line's worth per daemon, several times over.
+    let names: Vec<&'static str> = if view.imports.is_empty() {
+        FILES.to_vec()
+    } else {
+        FILES.iter().copied().chain([IMPORTS]).collect()
+    };
     let files = renderer
-        .render_each(&FILES, &view)?
+        .render_each(&names, &view)?
         .into_iter()
-        .zip(FILES)
+        .zip(names)
         .map(|(text, name)| (name, layout(&text)))
         .collect();
     Ok(Module { files })
@@ -214,6 +227,8 @@ struct View<'a> {
     alarms: Vec<AlarmView<'a>>,
     /// Where the alarms notify.
     alarm_topic: Option<&'a str>,
+    /// `import` blocks for what the spec adopts: the address the module uses, and the ID.
+    imports: Vec<ImportView>,
 }
 
 #[derive(Serialize)]
@@ -301,6 +316,15 @@ fn statement_view(st: &PolicyStatement, account: &str) -> StatementView {
             })
             .collect(),
     }
+}
+
+#[derive(Serialize)]
+struct ImportView {
+    /// A resource address built here from labels (`aws_elb.cluster1`).
+    to: String,
+    id: String,
+    /// What it is, for the comment above it.
+    what: String,
 }
 
 #[derive(Serialize)]
@@ -563,6 +587,18 @@ impl<'a> View<'a> {
             })
             .collect();
         let cloudera_manager = plan.cloudera_manager_service().map(|s| endpoint(s.port));
+        let imports = imports(
+            aws,
+            &lb,
+            &ids,
+            [
+                ("aws_vpc_security_group_ingress_rule", &frontend_ingress),
+                ("aws_vpc_security_group_egress_rule", &frontend_egress),
+                ("aws_vpc_security_group_ingress_rule", &backend_ingress),
+            ],
+            &listeners,
+            &daemons,
+        );
 
         let logs_bucket = aws
             .access_logs
@@ -630,8 +666,101 @@ impl<'a> View<'a> {
             alias,
             endpoints,
             cloudera_manager,
+            imports,
         })
     }
+}
+
+/// The `import` blocks of an adopting spec (Terraform 1.5 and newer), with the addresses the
+/// module gives the resources: the balancer (a Classic ELB by name, an NLB by ARN, with its
+/// listeners and target groups), the security groups, the existing rules that are the spec's,
+/// and the back-end group's attachments that exist already.
+fn imports(
+    aws: &Aws,
+    lb: &Lb,
+    ids: &Ids,
+    rules: [(&str, &[Labeled<'_, Rule>]); 3],
+    listeners: &[ListenerView<'_>],
+    daemons: &[DaemonView<'_>],
+) -> Vec<ImportView> {
+    let Some(adopt) = &aws.adopt else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut add = |to: String, id: &str, what: String| {
+        out.push(ImportView {
+            to,
+            id: id.to_string(),
+            what,
+        })
+    };
+    if adopt.balancer {
+        let id = match &adopt.arn {
+            Some(arn) => arn.as_str(),
+            None => aws.name.as_str(),
+        };
+        add(
+            format!("{}.{}", lb.resource, lb.id),
+            id,
+            format!("the balancer {}", aws.name),
+        );
+        for l in listeners {
+            if let Some(a) = &l.listener.adopted {
+                add(
+                    format!("aws_lb_target_group.{}", l.id),
+                    &a.target_group_arn,
+                    format!("the {} target group", l.listener.key),
+                );
+                add(
+                    format!("aws_lb_listener.{}", l.id),
+                    &a.listener_arn,
+                    format!("the {} listener", l.listener.key),
+                );
+            }
+        }
+    }
+    for (group, id) in [
+        (&aws.frontend_group, &ids.frontend_group),
+        (&aws.backend_group, &ids.backend_group),
+    ] {
+        if let Some(sg) = &group.adopted_id {
+            add(
+                format!("aws_security_group.{id}"),
+                sg,
+                format!("the group {}", group.name),
+            );
+        }
+    }
+    for (resource, list) in rules {
+        for r in list {
+            if let Some(sgr) = &r.rule.adopted_id {
+                add(
+                    format!("{resource}.{}", r.id),
+                    sgr,
+                    format!("the rule: {}", r.rule.description),
+                );
+            }
+        }
+    }
+    if let Some(be) = &aws.backend_group.adopted_id {
+        for d in daemons {
+            if let Some((_, eni)) = adopt
+                .network_interfaces
+                .iter()
+                .find(|(instance, _)| instance == d.instance_id)
+            {
+                add(
+                    format!("aws_network_interface_sg_attachment.{}", d.id),
+                    &format!("{eni}_{be}"),
+                    format!(
+                        "{} on {}'s interface",
+                        aws.backend_group.name, d.instance_id
+                    ),
+                );
+            }
+        }
+    }
+    out
 }
 
 /// One line of HCL as [`layout`] sees it.
