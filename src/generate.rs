@@ -19,6 +19,8 @@ use crate::validate::Scope;
 /// section was removed) is deleted by `generate`.
 pub const KNOWN_FILES: &[&str] = &[
     "cloudformation.yaml",
+    "cloudformation-import.json",
+    "cloudformation-resources-to-import.json",
     "aws-cli.sh",
     "terraform/versions.tf",
     "terraform/main.tf",
@@ -58,6 +60,17 @@ pub fn files(loaded: &Loaded) -> Result<Vec<File>, Error> {
             "cloudformation.yaml",
             targets::cloudformation::render(plan)?,
         ));
+        // A spec that adopts existing resources: the import that brings them into a stack.
+        if !targets::cloudformation::adopted(plan).is_empty() {
+            out.push(file(
+                "cloudformation-import.json",
+                targets::cloudformation::render_import(plan)?,
+            ));
+            out.push(file(
+                "cloudformation-resources-to-import.json",
+                targets::cloudformation::render_resources_to_import(plan)?,
+            ));
+        }
         out.push(file("aws-cli.sh", targets::aws_cli::render(plan)?));
         // The module layout, in a folder of its own: `terraform -chdir=DIR/terraform plan`.
         let module = targets::terraform::render(plan)?;

@@ -174,6 +174,8 @@ pub struct GroupView<'a> {
     pub filters: String,
     /// `Name` and the spec's tags, as JSON.
     pub tags: String,
+    /// The spec adopts this existing group (found by ID; never created).
+    pub adopted: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -256,15 +258,23 @@ impl<'a> View<'a> {
             TlsMode::Passthrough => "TLS passthrough",
         });
 
+        // A group is found by its name in the VPC, or an adopted one by its ID.
         let group = |g: &'a crate::plan::Group| GroupView {
             name: &g.name,
             description: &g.description,
-            filters: json!([
-                {"Name": "vpc-id", "Values": [aws.vpc_id]},
-                {"Name": "group-name", "Values": [g.name]},
-            ])
+            filters: match &g.adopted_id {
+                Some(id) => json!([
+                    {"Name": "vpc-id", "Values": [aws.vpc_id]},
+                    {"Name": "group-id", "Values": [id]},
+                ]),
+                None => json!([
+                    {"Name": "vpc-id", "Values": [aws.vpc_id]},
+                    {"Name": "group-name", "Values": [g.name]},
+                ]),
+            }
             .to_string(),
             tags: tags_json(&g.name, &aws.tags),
+            adopted: g.adopted_id.is_some(),
         };
 
         let hc = &plan.health_check;

@@ -74,7 +74,218 @@ pub fn render(plan: &Plan) -> Result<String, Error> {
 /// (That every template reads back as YAML is proved by the tests and the fuzzer, not here:
 /// parsing the output again would cost more than rendering it.)
 pub fn render_with(renderer: &Renderer, plan: &Plan) -> Result<String, Error> {
-    renderer.render("template", &View::new(plan)?)
+    let text = renderer.render("template", &View::new(plan)?)?;
+    Ok(retain(&text, &adopted(plan)))
+}
+
+/// One existing resource an adopting spec imports into the stack: its logical ID, type, and
+/// the identifier CloudFormation finds it by (the type's primary identifier).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Adopted {
+    #[serde(rename = "ResourceType")]
+    pub resource_type: &'static str,
+    #[serde(rename = "LogicalResourceId")]
+    pub logical_id: String,
+    #[serde(rename = "ResourceIdentifier")]
+    pub identifier: std::collections::BTreeMap<&'static str, String>,
+}
+
+/// The resources the plan adopts, in template order.
+pub fn adopted(plan: &Plan) -> Vec<Adopted> {
+    let Some(aws) = plan.aws.as_ref() else {
+        return Vec::new();
+    };
+    let Some(adopt) = &aws.adopt else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut add = |resource_type, logical_id: String, key, value: &str| {
+        out.push(Adopted {
+            resource_type,
+            logical_id,
+            identifier: [(key, value.to_string())].into(),
+        })
+    };
+    if let Some(id) = &aws.frontend_group.adopted_id {
+        add(
+            "AWS::EC2::SecurityGroup",
+            "FrontEndSecurityGroup".into(),
+            "Id",
+            id,
+        );
+    }
+    if let Some(id) = &aws.backend_group.adopted_id {
+        add(
+            "AWS::EC2::SecurityGroup",
+            "BackEndSecurityGroup".into(),
+            "Id",
+            id,
+        );
+    }
+    for r in &aws.backend_ingress {
+        if let Some(id) = &r.adopted_id {
+            add(
+                "AWS::EC2::SecurityGroupIngress",
+                format!("BackEndIngressPort{}", r.port),
+                "Id",
+                id,
+            );
+        }
+    }
+    if adopt.balancer {
+        match (&adopt.arn, aws.kind) {
+            (None, LoadBalancerKind::Classic) => add(
+                "AWS::ElasticLoadBalancing::LoadBalancer",
+                "LoadBalancer".into(),
+                "LoadBalancerName",
+                &aws.name,
+            ),
+            (Some(arn), _) => add(
+                "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                "LoadBalancer".into(),
+                "LoadBalancerArn",
+                arn,
+            ),
+            (None, _) => {}
+        }
+        for l in &aws.listeners {
+            if let Some(a) = &l.adopted {
+                let id = pascal(l.service.slug());
+                add(
+                    "AWS::ElasticLoadBalancingV2::TargetGroup",
+                    format!("TargetGroup{id}"),
+                    "TargetGroupArn",
+                    &a.target_group_arn,
+                );
+                add(
+                    "AWS::ElasticLoadBalancingV2::Listener",
+                    format!("Listener{id}"),
+                    "ListenerArn",
+                    &a.listener_arn,
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Puts `DeletionPolicy: Retain` and `UpdateReplacePolicy: Retain` on each adopted resource
+/// (resource import needs a deletion policy; Retain keeps an existing resource whatever later
+/// happens to the stack).
+fn retain(template: &str, adopted: &[Adopted]) -> String {
+    if adopted.is_empty() {
+        return template.to_string();
+    }
+    let mut out = String::with_capacity(template.len() + adopted.len() * 64);
+    let mut pending = false;
+    for line in template.lines() {
+        if let Some(id) = line.strip_prefix("  ").and_then(|l| l.strip_suffix(':')) {
+            pending = !id.starts_with(' ') && adopted.iter().any(|a| a.logical_id == id);
+        }
+        out.push_str(line);
+        out.push('\n');
+        if pending && line.starts_with("    Type: ") {
+            out.push_str("    # An existing resource (aws.adopt): imported, and kept if the stack lets go of it.\n");
+            out.push_str("    DeletionPolicy: Retain\n    UpdateReplacePolicy: Retain\n");
+            pending = false;
+        }
+    }
+    out
+}
+
+/// The template for `aws cloudformation create-change-set --change-set-type IMPORT`: the
+/// adopted resources only (an import may add nothing else, and no outputs), each with its
+/// deletion policy, as JSON in template order. A property that refers to a resource the import
+/// does not bring is left out; the update with the whole template that follows sets it.
+pub fn render_import(plan: &Plan) -> Result<String, Error> {
+    let adopted = adopted(plan);
+    let yaml_text = render(plan)?;
+    let node = yaml::parse(&yaml_text).map_err(|e| Error::Render {
+        target: TARGET,
+        message: format!("the template is not valid YAML: {}", e.message),
+    })?;
+    let keep: Vec<&str> = adopted.iter().map(|a| a.logical_id.as_str()).collect();
+    let NodeKind::Map(top) = node.kind else {
+        return Err(Error::Render {
+            target: TARGET,
+            message: "the template is not a mapping".into(),
+        });
+    };
+    let mut entries = Vec::new();
+    for e in top {
+        match e.key.as_str() {
+            "Outputs" => {}
+            "Description" => {
+                let mut e = e;
+                if let NodeKind::Str(d) = &mut e.value.kind {
+                    d.insert_str(0, "Import of existing resources: ");
+                }
+                entries.push(e);
+            }
+            "Resources" => {
+                let mut e = e;
+                if let NodeKind::Map(resources) = &mut e.value.kind {
+                    resources.retain(|r| keep.contains(&r.key.as_str()));
+                    for r in resources.iter_mut() {
+                        drop_references(&mut r.value, &keep);
+                    }
+                }
+                entries.push(e);
+            }
+            _ => entries.push(e),
+        }
+    }
+    let node = Node {
+        kind: NodeKind::Map(entries),
+        ..node
+    };
+    let mut out = serde_json::to_string_pretty(&InOrder(&node)).map_err(|e| Error::Render {
+        target: TARGET,
+        message: e.to_string(),
+    })?;
+    out.push('\n');
+    Ok(out)
+}
+
+/// The `--resources-to-import` file for the import template.
+pub fn render_resources_to_import(plan: &Plan) -> Result<String, Error> {
+    let mut out = serde_json::to_string_pretty(&adopted(plan)).map_err(|e| Error::Render {
+        target: TARGET,
+        message: e.to_string(),
+    })?;
+    out.push('\n');
+    Ok(out)
+}
+
+/// Removes from a resource the properties whose value refers to a resource not in `keep`.
+fn drop_references(resource: &mut Node, keep: &[&str]) {
+    let NodeKind::Map(entries) = &mut resource.kind else {
+        return;
+    };
+    for e in entries.iter_mut().filter(|e| e.key == "Properties") {
+        if let NodeKind::Map(props) = &mut e.value.kind {
+            props.retain(|p| !refers_elsewhere(&p.value, keep));
+        }
+    }
+}
+
+fn refers_elsewhere(node: &Node, keep: &[&str]) -> bool {
+    match &node.kind {
+        NodeKind::Map(entries) => entries.iter().any(|e| {
+            let named = match (e.key.as_str(), &e.value.kind) {
+                ("Ref", NodeKind::Str(id)) => Some(id.as_str()),
+                ("Fn::GetAtt", NodeKind::Seq(items)) => match items.first().map(|i| &i.kind) {
+                    Some(NodeKind::Str(id)) => Some(id.as_str()),
+                    _ => None,
+                },
+                ("Fn::Sub", _) => Some(""),
+                _ => None,
+            };
+            named.is_some_and(|id| !keep.contains(&id)) || refers_elsewhere(&e.value, keep)
+        }),
+        NodeKind::Seq(items) => items.iter().any(|i| refers_elsewhere(i, keep)),
+        _ => false,
+    }
 }
 
 /// Renders the plan as a CloudFormation template in JSON: the YAML render, keys in the same
