@@ -48,6 +48,16 @@ struct AwsArgs {
     /// The cluster's name (default: from the security groups' or the balancer's name).
     #[arg(long, value_name = "NAME")]
     cluster: Option<String>,
+    /// Write a spec that moves clients from this Classic ELB to a new NLB of this name
+    /// (aws.migrate_from), sharing its security groups, instead of one that adopts it.
+    #[arg(long, value_name = "NLB_NAME", requires_all = ["record", "record_zone"])]
+    migrate_to: Option<String>,
+    /// With --migrate-to: the DNS name clients use (the weighted records' name).
+    #[arg(long, value_name = "HOST", requires = "migrate_to")]
+    record: Option<String>,
+    /// With --migrate-to: the Route 53 hosted zone (Z...) that holds --record.
+    #[arg(long, value_name = "ZONE_ID", requires = "migrate_to")]
+    record_zone: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -90,6 +100,8 @@ pub fn run(args: Args, ctx: &mut Context) -> Result<u8, Error> {
             profile: a.profile,
             from: a.from,
             cluster: a.cluster,
+            migrate_to: a.migrate_to,
+            record: a.record.zip(a.record_zone),
         })?,
     };
     finish(imported, ctx)

@@ -29,6 +29,10 @@ pub struct Options {
     /// Saved `describe-*` JSON instead of the AWS CLI.
     pub from: Option<PathBuf>,
     pub cluster: Option<String>,
+    /// Write a spec that moves clients from this Classic ELB to a new NLB of this name.
+    pub migrate_to: Option<String>,
+    /// With `migrate_to`: the name clients use, and its Route 53 zone.
+    pub record: Option<(String, String)>,
 }
 
 /// One read: the AWS CLI command, and the file `--from DIR` reads instead.
@@ -136,11 +140,20 @@ impl Reader {
         }
     }
 
-    /// Whether `call` can be read: its file exists, or (AWS CLI) whether it succeeds.
-    fn exists(&self, call: &Call) -> bool {
+    /// `Some(JSON)` when the balancer `call` describes exists; `None` when it does not (its
+    /// file is missing, or AWS says it is not found); an error for anything else.
+    fn find(&self, call: &Call) -> Result<Option<Value>, Error> {
         match self {
-            Reader::Dir(dir) => dir.join(&call.file).is_file(),
-            Reader::Cli { .. } => self.read(call).is_ok(),
+            Reader::Dir(dir) if !dir.join(&call.file).is_file() => Ok(None),
+            _ => match self.read(call) {
+                Ok(v) => Ok(Some(v)),
+                Err(Error::Refused(m))
+                    if m.contains("LoadBalancerNotFound") || m.contains("not found") =>
+                {
+                    Ok(None)
+                }
+                Err(e) => Err(e),
+            },
         }
     }
 }
@@ -210,6 +223,11 @@ struct Facts {
     backend: Option<(String, String, String)>,
     rules: Vec<ExistingRule>,
     interfaces: BTreeMap<String, String>,
+    /// A Classic ELB's DNS name and its zone (`CanonicalHostedZoneNameID`).
+    dns_name: String,
+    zone_id: Option<String>,
+    /// `--migrate-to`: the new NLB's name, and the name clients use with its zone.
+    migrate_to: Option<(String, Option<(String, String)>)>,
 }
 
 /// A security group rule as `describe-security-group-rules` reports it.
@@ -317,11 +335,11 @@ pub fn import(options: &Options) -> Result<Imported, Error> {
         None,
     );
     let network = Call::new("elbv2", "describe-load-balancers", &["--names", name], None);
-    let instances = if reader.exists(&classic) {
-        read_classic(&reader, &classic, &mut facts, &mut notes)?
-    } else if reader.exists(&network) {
+    let instances = if let Some(found) = reader.find(&classic)? {
+        read_classic(&reader, &found, &classic, &mut facts, &mut notes)?
+    } else if let Some(found) = reader.find(&network)? {
         facts.network = true;
-        read_network(&reader, &network, &mut facts, &mut notes)?
+        read_network(&reader, &found, &network, &mut facts, &mut notes)?
     } else {
         let hint = match &reader {
             Reader::Dir(d) => format!(
@@ -344,6 +362,32 @@ pub fn import(options: &Options) -> Result<Imported, Error> {
         facts.region = std::env::var("AWS_REGION")
             .or(std::env::var("AWS_DEFAULT_REGION"))
             .ok();
+    }
+    if let Some(nlb) = &options.migrate_to {
+        if facts.network {
+            return Err(Error::Usage(format!(
+                "--migrate-to moves clients from a Classic ELB to an NLB, but {name} is an NLB already"
+            )));
+        }
+        if let Err(why) = syntax::lb_name(nlb) {
+            return Err(Error::Usage(format!(
+                "--migrate-to {nlb:?} is not a balancer name: {why}"
+            )));
+        }
+        facts.migrate_to = Some((nlb.clone(), options.record.clone()));
+        if facts.zone_id.is_none() {
+            notes.push(Note::new("aws.migrate_from.hosted_zone_id", format!(
+                "{name} reports no CanonicalHostedZoneNameID: set migrate_from.hosted_zone_id to the Route 53 zone of Classic ELBs in its region (AWS's Elastic Load Balancing endpoints page lists them)"
+            )));
+        }
+        if let Some((_, _, Some(p))) = &facts.tls {
+            notes.push(Note::new("tls.policy", format!(
+                "the Classic ELB's TLS policy {p} is not carried to the NLB, which gets impala-lbgen's NLB default (TLS 1.3 and 1.2)"
+            )));
+        }
+        if facts.logs.as_ref().is_some_and(|l| l.2.is_some()) {
+            notes.push(Note::new("aws.access_logs", "the Classic ELB's log interval does not apply to an NLB, which publishes every 5 minutes (and only for TLS listeners)"));
+        }
     }
 
     if let (None, Some(port)) = (&facts.check_path, facts.check_port) {
@@ -462,13 +506,13 @@ fn service_kind(
 
 fn read_classic(
     reader: &Reader,
+    described: &Value,
     call: &Call,
     facts: &mut Facts,
     notes: &mut Vec<Note>,
 ) -> Result<Vec<String>, Error> {
     let name = facts.name.clone();
-    let described = reader.read(call)?;
-    let lb = list(&described, "LoadBalancerDescriptions")
+    let lb = list(described, "LoadBalancerDescriptions")
         .iter()
         .find(|b| s(b, "LoadBalancerName") == Some(name.as_str()))
         .cloned()
@@ -476,6 +520,10 @@ fn read_classic(
             Error::Refused(format!("{}: no Classic ELB named {name}", call.command()))
         })?;
     facts.vpc = s(&lb, "VPCId").unwrap_or_default().to_string();
+    facts.dns_name = s(&lb, "DNSName").unwrap_or_default().to_string();
+    facts.zone_id = s(&lb, "CanonicalHostedZoneNameID")
+        .filter(|z| !z.is_empty())
+        .map(str::to_string);
     facts.subnets = list(&lb, "Subnets")
         .iter()
         .filter_map(Value::as_str)
@@ -754,13 +802,13 @@ fn read_tags(tags: BTreeMap<String, String>, facts: &mut Facts, notes: &mut Vec<
 
 fn read_network(
     reader: &Reader,
+    described: &Value,
     call: &Call,
     facts: &mut Facts,
     notes: &mut Vec<Note>,
 ) -> Result<Vec<String>, Error> {
     let name = facts.name.clone();
-    let described = reader.read(call)?;
-    let lb = list(&described, "LoadBalancers")
+    let lb = list(described, "LoadBalancers")
         .iter()
         .find(|b| s(b, "LoadBalancerName") == Some(name.as_str()))
         .cloned()
@@ -1291,9 +1339,13 @@ fn read_groups(reader: &Reader, facts: &mut Facts, notes: &mut Vec<Note>) -> Res
 /// The spec for `facts`, with `rules` (the existing rules the spec asks for) in `aws.adopt`.
 fn document(facts: &Facts, cluster: &str, rules: &[AdoptRuleSpec], _notes: &[Note]) -> Doc {
     let kind_text = if facts.network { "NLB" } else { "Classic ELB" };
+    let migrating = facts.migrate_to.as_ref();
     let mut header = vec![
         format!("impala-lbgen spec imported from the {kind_text} {} by `impala-lbgen import aws`.", facts.name),
-        "It adopts what exists (aws.adopt): the outputs manage the balancer and its security groups rather than create new ones, so its DNS name, and the Kerberos principal tied to it, stay. Check it with `impala-lbgen validate`.".to_string(),
+        match migrating {
+            None => "It adopts what exists (aws.adopt): the outputs manage the balancer and its security groups rather than create new ones, so its DNS name, and the Kerberos principal tied to it, stay. Check it with `impala-lbgen validate`.".to_string(),
+            Some((nlb, _)) => format!("It creates the NLB {nlb} beside it, sharing its security groups (aws.adopt), and moves clients by a weighted record pair on the name they use (aws.migrate_from): raise weight in steps, 0 to 100, as impala-config.md's runbook says. Check it with `impala-lbgen validate`."),
+        },
         "A balancer does not know the cluster's Kerberos realm: if the cluster uses Kerberos, add kerberos: {realm: EXAMPLE.COM}.".to_string(),
     ];
     if facts.tls.is_none() {
@@ -1378,7 +1430,7 @@ fn document(facts: &Facts, cluster: &str, rules: &[AdoptRuleSpec], _notes: &[Not
         if let Some(c) = certificate {
             tls.put("certificate_arn", Val::str(c));
         }
-        if let Some(p) = policy {
+        if let Some(p) = policy.as_ref().filter(|_| migrating.is_none()) {
             tls.put("policy", Val::str(p));
         }
         root.put("tls", Val::Map(tls));
@@ -1388,12 +1440,19 @@ fn document(facts: &Facts, cluster: &str, rules: &[AdoptRuleSpec], _notes: &[Not
     aws.put("region", Val::str(facts.region.as_deref().unwrap_or("")));
     aws.put("vpc_id", Val::str(&facts.vpc));
     aws.put("subnet_ids", Val::strs(&facts.subnets));
+    let network = facts.network || migrating.is_some();
     aws.put(
         "load_balancer",
-        Val::str(if facts.network { "network" } else { "classic" }),
+        Val::str(if network { "network" } else { "classic" }),
     );
-    if facts.name != format!("elb-impala-{cluster}") {
-        aws.put("name", Val::str(&facts.name));
+    match migrating {
+        Some((nlb, _)) => {
+            aws.put_commented("name", Val::str(nlb), "the new NLB");
+        }
+        None if facts.name != format!("elb-impala-{cluster}") => {
+            aws.put("name", Val::str(&facts.name));
+        }
+        None => {}
     }
     aws.put("scheme", Val::str(&facts.scheme));
     aws.put("client_cidrs", Val::strs(&facts.client_cidrs));
@@ -1403,7 +1462,7 @@ fn document(facts: &Facts, cluster: &str, rules: &[AdoptRuleSpec], _notes: &[Not
         if let Some(p) = prefix {
             logs.put("prefix", Val::str(p));
         }
-        if let Some(i) = interval {
+        if let Some(i) = interval.filter(|_| migrating.is_none()) {
             logs.put("interval", Val::str(&format!("{i}m")));
         }
         aws.put("access_logs", Val::Flow(logs));
@@ -1416,10 +1475,33 @@ fn document(facts: &Facts, cluster: &str, rules: &[AdoptRuleSpec], _notes: &[Not
         aws.put("tags", Val::Flow(tags));
     }
 
+    if let Some((_, record)) = migrating {
+        let mut m = Map::new();
+        m.put_commented("name", Val::str(&facts.name), "the Classic ELB to retire");
+        m.put("dns_name", Val::str(&facts.dns_name));
+        m.put(
+            "hosted_zone_id",
+            Val::str(facts.zone_id.as_deref().unwrap_or("")),
+        );
+        m.put_commented(
+            "weight",
+            Val::int(0),
+            "percent of new connections to the NLB: 0, then in steps to 100",
+        );
+        if let Some((name, zone)) = record {
+            let mut r = Map::new();
+            r.put("name", Val::str(name));
+            r.put("hosted_zone_id", Val::str(zone));
+            m.put_commented("record", Val::Flow(r), "the name clients use");
+        }
+        aws.put("migrate_from", Val::Map(m));
+    }
     let mut adopt = Map::new();
-    adopt.put_commented("name", Val::str(&facts.name), "the existing balancer");
-    if let Some(arn) = &facts.arn {
-        adopt.put("arn", Val::str(arn));
+    if migrating.is_none() {
+        adopt.put_commented("name", Val::str(&facts.name), "the existing balancer");
+        if let Some(arn) = &facts.arn {
+            adopt.put("arn", Val::str(arn));
+        }
     }
     let mut groups = Map::new();
     for (role, group, name, description) in [
@@ -1455,7 +1537,7 @@ fn document(facts: &Facts, cluster: &str, rules: &[AdoptRuleSpec], _notes: &[Not
         ("listeners", &facts.listener_arns),
         ("target_groups", &facts.target_group_arns),
     ] {
-        if !arns.is_empty() {
+        if !arns.is_empty() && migrating.is_none() {
             let mut m = Map::new();
             for (k, arn) in arns {
                 m.put(k.key(), Val::str(arn));
@@ -1497,7 +1579,9 @@ fn document(facts: &Facts, cluster: &str, rules: &[AdoptRuleSpec], _notes: &[Not
             "already in the back-end group",
         );
     }
-    aws.put("adopt", Val::Map(adopt));
+    if !adopt.is_empty() {
+        aws.put("adopt", Val::Map(adopt));
+    }
     root.put("aws", Val::Map(aws));
     Doc { header, root }
 }

@@ -129,6 +129,8 @@ pub struct View<'a> {
     pub hosted_zone_id: Option<&'a str>,
     /// The alias record pointing `tls.domain` at the balancer.
     pub alias: Option<&'a str>,
+    /// The weighted record pair of a migration from a Classic ELB (then there is no alias).
+    pub migration: Option<MigrationView<'a>>,
     /// The name clients use, when the spec knows it; else the balancer's DNS name.
     pub client_host: Option<&'a str>,
     pub endpoints: Vec<EndpointView>,
@@ -214,6 +216,21 @@ pub struct CertificateView {
     pub names: String,
     /// `Name` and the spec's tags, as JSON.
     pub tags: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MigrationView<'a> {
+    pub classic: &'a str,
+    pub classic_weight: u8,
+    pub nlb_weight: u8,
+    /// Lower case with the final dot, as Route 53 lists names.
+    pub record_name: String,
+    pub record_zone_id: &'a str,
+    /// The Classic ELB's weighted alias record, as the JSON `change-resource-record-sets` takes.
+    pub classic_record: String,
+    /// A JMESPath query for a plain (not weighted) A or CNAME record of the name. The name is
+    /// a validated DNS name (letters, digits, `-` and `.`), so it cannot end the quoted literal.
+    pub plain_record_query: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -440,9 +457,35 @@ impl<'a> View<'a> {
             _ => (None, None),
         };
         let hosted_zone_id = tls.and_then(|t| t.hosted_zone_id.as_deref());
+        // While migrating, the name clients use has the weighted pair instead of an alias.
         let alias = tls
             .and_then(|t| t.domain.as_deref())
-            .filter(|_| hosted_zone_id.is_some());
+            .filter(|_| hosted_zone_id.is_some() && aws.migration.is_none());
+        let migration = aws.migration.as_ref().map(|m| {
+            let record_name = format!("{}.", m.record_name.to_ascii_lowercase());
+            MigrationView {
+                classic: &m.classic_name,
+                classic_weight: m.classic_weight,
+                nlb_weight: m.nlb_weight,
+                classic_record: json!({
+                    "Name": record_name,
+                    "Type": "A",
+                    "SetIdentifier": m.classic_name,
+                    "Weight": m.classic_weight,
+                    "AliasTarget": {
+                        "HostedZoneId": m.classic_zone_id,
+                        "DNSName": m.classic_dns_name,
+                        "EvaluateTargetHealth": true,
+                    },
+                })
+                .to_string(),
+                plain_record_query: format!(
+                    "ResourceRecordSets[?Name=='{record_name}' && SetIdentifier==null && (Type=='A' || Type=='CNAME')] | [0]"
+                ),
+                record_name,
+                record_zone_id: &m.record_zone_id,
+            }
+        });
 
         let logs_bucket = aws
             .access_logs
@@ -570,6 +613,7 @@ impl<'a> View<'a> {
             certificate_wait: DEFAULT_CERTIFICATE_WAIT,
             hosted_zone_id,
             alias,
+            migration,
             client_host: plan.client_host(),
             endpoints: aws
                 .listeners

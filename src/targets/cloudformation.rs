@@ -58,6 +58,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "alarms",
         include_str!("../../templates/cloudformation/alarms.yaml.hbs"),
     ),
+    (
+        "migration",
+        include_str!("../../templates/cloudformation/migration.yaml.hbs"),
+    ),
 ];
 
 /// The registry of the CloudFormation templates.
@@ -381,6 +385,8 @@ pub struct View<'a> {
     pub certificate_request: Option<CertificateView<'a>>,
     /// A Route 53 alias record for the domain.
     pub alias: Option<AliasView<'a>>,
+    /// The weighted record pair of a migration from a Classic ELB (then there is no alias).
+    pub migration: Option<MigrationView<'a>>,
     /// Cloudera Manager's "Impala Daemons Load Balancer", when the host is known.
     pub cloudera_manager: Option<String>,
     pub cloudera_manager_port: u16,
@@ -573,6 +579,13 @@ pub struct AliasView<'a> {
 }
 
 #[derive(Debug, Serialize)]
+pub struct MigrationView<'a> {
+    pub plan: &'a crate::plan::Migration,
+    /// The Classic ELB's name for a comment (a valid ELB name: letters, digits and `-`).
+    pub classic_label: &'a str,
+}
+
+#[derive(Debug, Serialize)]
 pub struct MetadataView {
     /// Why and how to add the back-end group to the impalad instances, a sentence a line.
     pub existing_instances: Vec<String>,
@@ -695,12 +708,19 @@ impl<'a> View<'a> {
             }
             _ => (None, None),
         };
-        let alias = tls.and_then(|t| match (&t.domain, &t.hosted_zone_id) {
-            (Some(domain), Some(zone)) => Some(AliasView {
-                domain,
-                hosted_zone_id: zone,
-            }),
-            _ => None,
+        // While migrating, the name clients use has the weighted pair instead of an alias.
+        let alias = tls.filter(|_| aws.migration.is_none()).and_then(|t| {
+            match (&t.domain, &t.hosted_zone_id) {
+                (Some(domain), Some(zone)) => Some(AliasView {
+                    domain,
+                    hosted_zone_id: zone,
+                }),
+                _ => None,
+            }
+        });
+        let migration = aws.migration.as_ref().map(|m| MigrationView {
+            plan: m,
+            classic_label: &m.classic_name,
         });
 
         let instances: Vec<&str> = plan
@@ -827,6 +847,7 @@ impl<'a> View<'a> {
             certificate_arn,
             certificate_request,
             alias,
+            migration,
             cloudera_manager: client_host.map(|h| format!("{h}:{cloudera_manager_port}")),
             cloudera_manager_port,
             hosted_zone_attribute: if classic {

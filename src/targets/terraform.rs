@@ -75,6 +75,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/terraform/main-alarms.tf.hbs"),
     ),
     (
+        "migration",
+        include_str!("../../templates/terraform/main-migration.tf.hbs"),
+    ),
+    (
         "imports.tf",
         include_str!("../../templates/terraform/imports.tf.hbs"),
     ),
@@ -220,6 +224,8 @@ struct View<'a> {
     preserve_client_ip: String,
     cross_zone: String,
     alias: Option<AliasView<'a>>,
+    /// The weighted record pair of a migration from a Classic ELB (then there is no alias).
+    migration: Option<MigrationView<'a>>,
     endpoints: Vec<Endpoint>,
     cloudera_manager: Option<String>,
     /// The access-log bucket this module creates, with its policy.
@@ -319,6 +325,13 @@ fn statement_view(st: &PolicyStatement, account: &str) -> StatementView {
 }
 
 #[derive(Serialize)]
+struct MigrationView<'a> {
+    plan: &'a plan::Migration,
+    /// The Classic ELB's name for a comment (a valid ELB name: letters, digits and `-`).
+    classic_label: &'a str,
+}
+
+#[derive(Serialize)]
 struct ImportView {
     /// A resource address built here from labels (`aws_elb.cluster1`).
     to: String,
@@ -348,6 +361,8 @@ struct Ids {
     validation: String,
     alias: String,
     tls_policy: String,
+    migration_classic: String,
+    migration_nlb: String,
 }
 
 #[derive(Serialize)]
@@ -438,6 +453,8 @@ impl<'a> View<'a> {
             certificate: labels.take("aws_acm_certificate", &[cluster]),
             validation: labels.take("aws_route53_record", &[cluster, "validation"]),
             alias: labels.take("aws_route53_record", &[cluster, "alias"]),
+            migration_classic: labels.take("aws_route53_record", &[cluster, "classic"]),
+            migration_nlb: labels.take("aws_route53_record", &[cluster, "nlb"]),
             tls_policy: labels.take("aws_load_balancer_policy", &[cluster, "tls"]),
         };
 
@@ -568,9 +585,16 @@ impl<'a> View<'a> {
             _ => None,
         };
 
-        let alias = tls.and_then(|t| match (&t.domain, &t.hosted_zone_id) {
-            (Some(name), Some(zone_id)) => Some(AliasView { zone_id, name }),
-            _ => None,
+        // While migrating, the name clients use has the weighted pair instead of an alias.
+        let alias = tls.filter(|_| aws.migration.is_none()).and_then(|t| {
+            match (&t.domain, &t.hosted_zone_id) {
+                (Some(name), Some(zone_id)) => Some(AliasView { zone_id, name }),
+                _ => None,
+            }
+        });
+        let migration = aws.migration.as_ref().map(|m| MigrationView {
+            plan: m,
+            classic_label: &m.classic_name,
         });
 
         let lb_dns = format!("{}.{}.dns_name", lb.resource, lb.id);
@@ -664,6 +688,7 @@ impl<'a> View<'a> {
             preserve_client_ip: aws.target_group.preserve_client_ip.to_string(),
             cross_zone: aws.target_group.cross_zone.to_string(),
             alias,
+            migration,
             endpoints,
             cloudera_manager,
             imports,
