@@ -69,6 +69,33 @@ struct View {
     haproxy_metrics: Option<HaproxyMetrics>,
     impalad_metrics: ImpaladMetrics,
     ha: Option<HaView>,
+    /// The runbook of a migration from a Classic ELB (`aws.migrate_from`).
+    migration: Option<MigrationView>,
+}
+
+/// What the migration runbook names: both balancers, the record pair, the commands.
+#[derive(Serialize)]
+struct MigrationView {
+    classic: String,
+    nlb: String,
+    region: String,
+    record: String,
+    zone: String,
+    nlb_weight: u8,
+    classic_weight: u8,
+    /// The weight to set next (10, 50, 100), unless it is 100 already.
+    next_weight: Option<u8>,
+    /// Commands (a line each) that swap the plain record of the name for a weighted handover
+    /// record in one change.
+    handover: Vec<String>,
+    /// The command that deletes the handover record afterwards.
+    handover_delete: Vec<String>,
+    /// `describe-target-health` per target group.
+    target_health: Vec<String>,
+    /// impala-shell straight to the NLB's DNS name.
+    shell_nlb: String,
+    idle_timeout: u64,
+    kerberos: bool,
 }
 
 /// The rolling restart: drain.sh and impala-shell's `:shutdown()`, daemon by daemon.
@@ -207,6 +234,7 @@ impl View {
             (Some(h), _) if vip == Some(h) && plan.haproxy.public_name.is_none() => {
                 (h.to_string(), "haproxy.ha.virtual_ip")
             }
+            (Some(h), Frontend::Aws) => (h.to_string(), "aws.migrate_from.record"),
             (Some(h), _) => (h.to_string(), "haproxy.public_name"),
             (None, Frontend::Aws) => (ELB_PLACEHOLDER.to_string(), "placeholder"),
             (None, Frontend::Haproxy) => (HAPROXY_PLACEHOLDER.to_string(), "placeholder"),
@@ -514,6 +542,56 @@ impl View {
             iptables: if ha.ipv6 { "ip6tables" } else { "iptables" },
         });
 
+        let migration = plan.aws.as_ref().and_then(|a| {
+            let m = a.migration.as_ref()?;
+            let record = format!("{}.", m.record_name.to_ascii_lowercase());
+            let handover_record = format!(
+                r#"{{\"Name\":\"{record}\",\"Type\":\"A\",\"SetIdentifier\":\"handover\",\"Weight\":100,\"AliasTarget\":{{\"HostedZoneId\":\"{}\",\"DNSName\":\"{}\",\"EvaluateTargetHealth\":false}}}}"#,
+                m.classic_zone_id, m.classic_dns_name
+            );
+            let first = order.iter().find_map(|k| port(*k).map(|p| (*k, p)));
+            Some(MigrationView {
+                classic: m.classic_name.clone(),
+                nlb: a.name.clone(),
+                region: a.region.clone(),
+                zone: m.record_zone_id.clone(),
+                nlb_weight: m.nlb_weight,
+                classic_weight: m.classic_weight,
+                next_weight: [10u8, 50, 100].into_iter().find(|w| *w > m.nlb_weight),
+                handover: vec![
+                    format!("old=$(aws route53 list-resource-record-sets --hosted-zone-id {} --output json \\", m.record_zone_id),
+                    format!("    --query \"ResourceRecordSets[?Name=='{record}' && SetIdentifier==null && (Type=='A' || Type=='CNAME')] | [0]\")"),
+                    format!("aws route53 change-resource-record-sets --hosted-zone-id {} --change-batch \\", m.record_zone_id),
+                    format!("  \"{{\\\"Changes\\\":[{{\\\"Action\\\":\\\"DELETE\\\",\\\"ResourceRecordSet\\\":$old}},{{\\\"Action\\\":\\\"CREATE\\\",\\\"ResourceRecordSet\\\":{handover_record}}}]}}\""),
+                ],
+                handover_delete: vec![
+                    format!("aws route53 change-resource-record-sets --hosted-zone-id {} --change-batch \\", m.record_zone_id),
+                    format!("  \"{{\\\"Changes\\\":[{{\\\"Action\\\":\\\"DELETE\\\",\\\"ResourceRecordSet\\\":{handover_record}}}]}}\""),
+                ],
+                target_health: a
+                    .listeners
+                    .iter()
+                    .map(|l| {
+                        format!(
+                            "aws elbv2 describe-target-health --region {} --target-group-arn \"$(aws elbv2 describe-target-groups --region {} --names {} --query 'TargetGroups[0].TargetGroupArn' --output text)\"",
+                            a.region, a.region, l.target_group_name
+                        )
+                    })
+                    .collect(),
+                shell_nlb: match first {
+                    Some((k, p)) => format!(
+                        "impala-shell -i <nlb-dns-name>:{p} --protocol={}{shell_flags}{}",
+                        protocol(k),
+                        if kerberos.is_some() { format!(" -b {}", m.record_name) } else { String::new() }
+                    ),
+                    None => String::new(),
+                },
+                record: m.record_name.clone(),
+                idle_timeout: plan.idle_timeout,
+                kerberos: kerberos.is_some(),
+            })
+        });
+
         View {
             access_logs,
             alarms,
@@ -527,6 +605,7 @@ impl View {
             ha,
             cluster: plan.cluster.clone(),
             hue_sticky,
+            migration,
             balancer,
             host: host.clone(),
             host_source,
