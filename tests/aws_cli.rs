@@ -327,25 +327,33 @@ fn check_against_spec(spec: &Value, script: &str) {
     let ports: Vec<Value> = services.iter().map(|s| json!(s.1.to_string())).collect();
     assert_eq!(var("PORTS"), Value::Array(ports));
 
-    // Security groups: names, descriptions, lookup filters and tags.
-    for (prefix, group, description) in [
+    // Security groups: names, descriptions, lookup filters (an adopted group by its ID) and tags.
+    for (prefix, role, group, description) in [
         (
             "FE",
+            "frontend",
             format!("{cluster} Impala FE"),
             "Impala Front-End Traffic",
         ),
         (
             "BE",
+            "backend",
             format!("{cluster} Impala BE"),
             "Impala Back-End Traffic",
         ),
     ] {
+        let adopted = &aws["adopt"]["security_groups"][role];
+        let group = adopted["name"].as_str().map_or(group, str::to_string);
+        let description = adopted["description"].as_str().unwrap_or(description);
         assert_eq!(var(&format!("{prefix}_NAME")), group);
         assert_eq!(var(&format!("{prefix}_DESCRIPTION")), description);
+        let by = match adopted["id"].as_str() {
+            Some(id) => json!({"Name": "group-id", "Values": [id]}),
+            None => json!({"Name": "group-name", "Values": [group]}),
+        };
         assert_eq!(
             json_var(&read, &format!("{prefix}_FILTERS")),
-            json!([{"Name": "vpc-id", "Values": [aws["vpc_id"]]},
-                   {"Name": "group-name", "Values": [group]}])
+            json!([{"Name": "vpc-id", "Values": [aws["vpc_id"]]}, by])
         );
         let tags = json_var(&read, &format!("{prefix}_TAGS"));
         assert_eq!(name_tag(&tags), group);
@@ -1237,6 +1245,8 @@ fn templates_quote_every_value_as_a_word() {
         "this",
         "certificate_wait",
         "cloudera_manager_port",
+        "classic_weight",
+        "nlb_weight",
     ];
     let dir = common::repo().join("templates/aws-cli");
     let escaped = common::check_shell_templates(&dir, aws_cli::TEMPLATES.len(), RAW);

@@ -492,7 +492,32 @@ fn check_against_spec(spec: &Value, t: &Value) {
         assert!(certs.is_empty(), "no certificate requested");
     }
     let records = resources(t, "AWS::Route53::RecordSet");
+    let migrate = &spec["aws"]["migrate_from"];
     match (domain, zone) {
+        _ if migrate.is_object() => {
+            // A weighted alias pair on the name clients use, the weights adding up to 100.
+            assert_eq!(records.len(), 2, "{records:?}");
+            let name = migrate["record"]["name"].as_str().or(domain).unwrap();
+            let weight = migrate["weight"].as_u64().unwrap();
+            let lb_name = spec["aws"]["name"].as_str().unwrap();
+            for (_, r) in &records {
+                assert_eq!(r["Name"], name);
+                assert_eq!(r["Type"], "A");
+                assert_eq!(r["AliasTarget"]["EvaluateTargetHealth"], true);
+                if r["SetIdentifier"] == migrate["name"] {
+                    assert_eq!(r["Weight"], 100 - weight);
+                    assert_eq!(r["AliasTarget"]["DNSName"], migrate["dns_name"]);
+                    assert_eq!(r["AliasTarget"]["HostedZoneId"], migrate["hosted_zone_id"]);
+                } else {
+                    assert_eq!(r["SetIdentifier"], lb_name);
+                    assert_eq!(r["Weight"], weight);
+                    assert_eq!(
+                        r["AliasTarget"]["DNSName"],
+                        get_att("LoadBalancer", "DNSName")
+                    );
+                }
+            }
+        }
         (Some(d), Some(z)) => {
             let r = records[0].1;
             assert_eq!(records.len(), 1);
@@ -521,7 +546,10 @@ fn check_against_spec(spec: &Value, t: &Value) {
     ] {
         assert!(outputs.contains_key(key), "output {key}");
     }
-    let host = domain.filter(|d| !d.starts_with("*."));
+    // The name clients use: the TLS domain (one host), else while migrating the record's name.
+    let host = domain
+        .filter(|d| !d.starts_with("*."))
+        .or(migrate["record"]["name"].as_str());
     for s in &services {
         let id: String =
             s.0.split('_')

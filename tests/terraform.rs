@@ -626,9 +626,86 @@ fn check_module(name: &str, plan: &Plan, body: &Body) {
         }
     }
 
+    // While migrating: a weighted alias pair on the name clients use, and no plain alias.
+    let weighted: Vec<&&Block> = records
+        .iter()
+        .filter(|r| get(r, "set_identifier").is_some())
+        .collect();
+    if let Some(m) = &aws.migration {
+        assert_eq!(weighted.len(), 2, "{name}: the weighted pair");
+        for r in &weighted {
+            assert_eq!(string(r, "name"), m.record_name);
+            assert_eq!(string(r, "zone_id"), m.record_zone_id);
+            let weight = num(
+                one(nested(r, "weighted_routing_policy"), "policy"),
+                "weight",
+            );
+            let a = one(nested(r, "alias"), "alias");
+            assert!(boolean(a, "evaluate_target_health"));
+            if string(r, "set_identifier") == m.classic_name {
+                assert_eq!(weight, i64::from(m.classic_weight));
+                assert_eq!(string(a, "name"), m.classic_dns_name);
+                assert_eq!(string(a, "zone_id"), m.classic_zone_id);
+            } else {
+                assert_eq!(string(r, "set_identifier"), aws.name);
+                assert_eq!(weight, i64::from(m.nlb_weight));
+                assert_eq!(reference(a, "name"), format!("{lb_ref}.dns_name"));
+            }
+        }
+    } else {
+        assert!(
+            weighted.is_empty(),
+            "{name}: weighted records without a migration"
+        );
+    }
+
+    // Import blocks for what the spec adopts: each names a resource of the module.
+    let imports = blocks(body, "import");
+    let adopted = aws.adopt.as_ref().map_or(0, |d| {
+        usize::from(d.balancer)
+            + [&aws.frontend_group, &aws.backend_group]
+                .iter()
+                .filter(|g| g.adopted_id.is_some())
+                .count()
+            + [
+                &aws.frontend_ingress,
+                &aws.frontend_egress,
+                &aws.backend_ingress,
+            ]
+            .iter()
+            .flat_map(|l| l.iter())
+            .filter(|r| r.adopted_id.is_some())
+            .count()
+            + 2 * aws.listeners.iter().filter(|l| l.adopted.is_some()).count()
+            + if aws.backend_group.adopted_id.is_some() {
+                d.network_interfaces.len()
+            } else {
+                0
+            }
+    });
+    assert_eq!(
+        imports.len(),
+        adopted,
+        "{name}: one import block per adopted resource"
+    );
+    for i in &imports {
+        let to = reference(i, "to");
+        let (kind, label) = to.split_once('.').unwrap();
+        assert!(
+            resources(body, kind).iter().any(|r| labels(r)[1] == label),
+            "{name}: import to {to}, which the module does not declare"
+        );
+        assert!(!string(i, "id").is_empty());
+    }
+
     // The alias record for the domain.
-    let alias = records.iter().find(|r| !nested(r, "alias").is_empty());
+    let alias = records
+        .iter()
+        .find(|r| !nested(r, "alias").is_empty() && get(r, "set_identifier").is_none());
     match (tls.and_then(|t| t.domain.as_deref()), zone) {
+        _ if aws.migration.is_some() => {
+            assert!(alias.is_none(), "{name}: an alias while migrating")
+        }
         (Some(domain), Some(zone)) => {
             let r = alias.unwrap_or_else(|| panic!("{name}: no alias record"));
             assert_eq!(string(r, "name"), domain);
@@ -1303,12 +1380,14 @@ fn output_is_byte_identical_and_the_layout_holds_the_same() {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         names.sort();
-        assert_eq!(
-            names,
-            ["main.tf", "outputs.tf", "versions.tf"],
-            "{}",
-            case.name
-        );
+        let adopts = fs::read_to_string(&case.path)
+            .unwrap()
+            .contains("\n  adopt:");
+        let mut want = vec!["main.tf", "outputs.tf", "versions.tf"];
+        if adopts {
+            want.insert(0, "imports.tf");
+        }
+        assert_eq!(names, want, "{}", case.name);
         let read = |f: &str| fs::read_to_string(dir.join(f)).unwrap();
         let body = |f: &str| {
             read(f)
@@ -1316,15 +1395,18 @@ fn output_is_byte_identical_and_the_layout_holds_the_same() {
                 .unwrap_or_else(|| panic!("{f} starts with the header"))
                 .to_string()
         };
+        let mut joined = format!(
+            "{}\n{}\n{}\n{}",
+            terraform::HEADER,
+            body("versions.tf"),
+            body("main.tf"),
+            body("outputs.tf")
+        );
+        if adopts {
+            joined = format!("{joined}\n{}", body("imports.tf"));
+        }
         assert_eq!(
-            format!(
-                "{}\n{}\n{}\n{}",
-                terraform::HEADER,
-                body("versions.tf"),
-                body("main.tf"),
-                body("outputs.tf")
-            ),
-            single,
+            joined, single,
             "{}: the single file is the module's files in one",
             case.name
         );
@@ -1334,7 +1416,7 @@ fn output_is_byte_identical_and_the_layout_holds_the_same() {
 
         // Again into the same folder: the same files, nothing else.
         t.run().ok();
-        assert_eq!(fs::read_dir(&dir).unwrap().count(), 3);
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), want.len());
     }
 }
 
