@@ -358,11 +358,6 @@ pub fn import(options: &Options) -> Result<Imported, Error> {
             "no Classic ELB or NLB named {name}: {hint}"
         )));
     };
-    if facts.region.is_none() {
-        facts.region = std::env::var("AWS_REGION")
-            .or(std::env::var("AWS_DEFAULT_REGION"))
-            .ok();
-    }
     if let Some(nlb) = &options.migrate_to {
         if facts.network {
             return Err(Error::Usage(format!(
@@ -398,6 +393,17 @@ pub fn import(options: &Options) -> Result<Imported, Error> {
         }
     }
     read_instances(&reader, &instances, &mut facts, &mut notes)?;
+    if facts.region.is_none() {
+        facts.region = std::env::var("AWS_REGION")
+            .or(std::env::var("AWS_DEFAULT_REGION"))
+            .ok();
+    }
+    if facts.region.is_none() {
+        notes.push(Note::new(
+            "aws.region",
+            "the region is not known from what was read: set aws.region (or import with --region)",
+        ));
+    }
     read_groups(&reader, &mut facts, &mut notes)?;
 
     // The spec, then the rules that are the ones it asks for (found through its plan).
@@ -1154,6 +1160,16 @@ fn read_instances(
             facts.daemons.push((id.clone(), None, None));
             continue;
         };
+        // A Classic ELB with no zones listed: the region of its instances' zone.
+        if facts.region.is_none() {
+            facts.region = i["Placement"]
+                .get("AvailabilityZone")
+                .and_then(Value::as_str)
+                .map(|az| {
+                    az.trim_end_matches(|c: char| c.is_ascii_lowercase())
+                        .to_string()
+                });
+        }
         let host = s(i, "PrivateDnsName")
             .filter(|h| !h.is_empty())
             .or(s(i, "PrivateIpAddress"))
