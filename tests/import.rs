@@ -16,11 +16,7 @@ use std::process::Command;
 
 use serde_json::{json, Value};
 
-use common::{MotoServer, TempDir, Test};
-
-fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_impala-lbgen"))
-}
+use common::{Test, Walkthrough, REGION};
 
 /// Every spec with a haproxy.cfg: the examples and tests/fixtures/haproxy.
 fn haproxy_specs() -> Vec<(String, PathBuf)> {
@@ -267,116 +263,6 @@ fn saved_describe_json_imports_without_aws() {
 
 // ---------------------------------------------------------------------------------------------
 // Against moto, with the AWS CLI.
-
-/// moto with a VPC, subnet, two instances, the log bucket and a zone (tests/moto_aws_cli.py),
-/// and the walk-through's balancer built with its own commands (tests/walkthrough.sh).
-struct Walkthrough {
-    moto: MotoServer,
-    ids: Value,
-    dir: TempDir,
-    /// What walkthrough.sh printed: the balancer's DNS name.
-    dns_name: String,
-}
-
-const REGION: &str = "us-west-2";
-
-impl Walkthrough {
-    fn build() -> Walkthrough {
-        let moto = MotoServer::start(&[]);
-        let ids = moto.py(
-            "moto_aws_cli.py",
-            REGION,
-            &["setup", "cluster1-logs", "example.com"],
-        );
-        let dir = TempDir::new("import-walkthrough");
-        let mut w = Walkthrough {
-            moto,
-            ids,
-            dir,
-            dns_name: String::new(),
-        };
-        let mut args = vec![
-            common::repo()
-                .join("tests/walkthrough.sh")
-                .to_string_lossy()
-                .into_owned(),
-            "cluster1".into(),
-            w.ids["vpc_id"].as_str().unwrap().into(),
-            w.ids["subnet_id"].as_str().unwrap().into(),
-            "10.30.0.0/16".into(),
-            "cluster1-logs".into(),
-        ];
-        for i in w.ids["instance_ids"].as_array().unwrap() {
-            args.push(i.as_str().unwrap().into());
-        }
-        let out = w.command("bash").args(&args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "walkthrough.sh: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        w.dns_name = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        w
-    }
-
-    /// A command with the AWS environment pointed at moto (and the AWS CLI on PATH).
-    fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
-        let aws = common::tool("aws");
-        let none = self.dir.join("no-aws-config");
-        let mut cmd = Command::new(program);
-        cmd.current_dir(self.dir.path())
-            .env(
-                "PATH",
-                format!(
-                    "{}:{}",
-                    aws.parent().unwrap().display(),
-                    std::env::var("PATH").unwrap_or_default()
-                ),
-            )
-            .env("AWS_ENDPOINT_URL", &self.moto.endpoint)
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_DEFAULT_REGION", REGION)
-            .env_remove("AWS_PROFILE")
-            .env("AWS_CONFIG_FILE", &none)
-            .env("AWS_SHARED_CREDENTIALS_FILE", &none)
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("NO_PROXY", "127.0.0.1,localhost")
-            .env("NO_COLOR", "1")
-            .env_remove("IMPALA_LBGEN_CONFIG");
-        cmd
-    }
-
-    /// impala-lbgen ARGS against moto: (status, stdout, stderr).
-    fn lbgen(&self, args: &[&str]) -> (i32, String, String) {
-        let out = self.command(bin()).args(args).output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-
-    /// `aws ARGS --output json`, parsed.
-    fn aws(&self, args: &[&str]) -> Value {
-        let out = self
-            .command(common::tool("aws"))
-            .args(args)
-            .args(["--output", "json"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "aws {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-
-    fn spec(&self, file: &str) -> Value {
-        common::spec_json(&self.dir.join(file))
-    }
-}
 
 #[test]
 #[ignore = "needs moto_server and awscli: run scripts/test"]

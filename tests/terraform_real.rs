@@ -1145,6 +1145,140 @@ fn check_second_plan(plan: &Value, allowed: &[fn(&Value) -> bool]) {
     eprintln!("second plan: moto's quirks only, in {quirks:?}");
 }
 
+// --- adopting the walk-through's hand-built balancer ------------------------------------------
+
+/// The walk-through's Classic ELB, built on moto with its own CLI commands and imported with
+/// `import aws`, taken over by `terraform apply`: its balancer, groups, rules and interface
+/// attachments are imported (none created again, none destroyed, the DNS name unchanged), the
+/// rules it lacks are added, and a second plan changes nothing but moto's known quirk.
+#[test]
+#[ignore = "needs terraform: run scripts/test"]
+fn adopt_the_walkthrough_balancer_with_terraform_and_plan_nothing_more() {
+    let tf = Terraform::find();
+    let w = common::Walkthrough::build();
+    let (status, _, stderr) = w.lbgen(&[
+        "-o",
+        "imported.yaml",
+        "import",
+        "aws",
+        "--name",
+        "elb-impala-cluster1",
+        "--region",
+        common::REGION,
+    ]);
+    assert_eq!(status, 0, "{stderr}");
+    let module = w.dir.join("tf");
+    write_module(&w.dir.join("imported.yaml"), &module);
+    let imports = fs::read_to_string(module.join("imports.tf")).unwrap();
+    fs::write(
+        module.join("provider_override.tf"),
+        provider_override(&w.moto.endpoint),
+    )
+    .unwrap();
+    let none = w.dir.join("no-aws-config");
+    let env: Vec<(&str, &Path)> = vec![
+        ("AWS_CONFIG_FILE", none.as_path()),
+        ("AWS_SHARED_CREDENTIALS_FILE", none.as_path()),
+        ("AWS_EC2_METADATA_DISABLED", Path::new("true")),
+        ("NO_PROXY", Path::new("127.0.0.1,localhost")),
+    ];
+    tf.init(&module, &env);
+
+    // The first plan imports what exists and destroys or replaces nothing.
+    tf.ok(
+        &module,
+        &["plan", "-input=false", "-no-color", "-out=first.tfplan"],
+        &env,
+        300,
+    );
+    let first: Value = serde_json::from_slice(
+        &tf.ok(&module, &["show", "-json", "first.tfplan"], &env, 120)
+            .stdout,
+    )
+    .unwrap();
+    let mut imported = Vec::new();
+    for c in first["resource_changes"].as_array().unwrap() {
+        let address = c["address"].as_str().unwrap();
+        let actions = &c["change"]["actions"];
+        assert!(
+            !actions.as_array().unwrap().contains(&json!("delete")),
+            "the adoption destroys {address}: {actions}"
+        );
+        if c["change"].get("importing").is_some() {
+            imported.push(address.to_string());
+            assert!(imports.contains(&format!("to = {address}\n")), "{address}");
+        } else if actions.as_array().unwrap().contains(&json!("create")) {
+            // Only what the walk-through never made: the front end's egress to the back end.
+            assert!(
+                address.starts_with("aws_vpc_security_group_egress_rule."),
+                "the adoption creates {address}"
+            );
+        }
+    }
+    imported.sort();
+    let (attachments, rest): (Vec<String>, Vec<String>) = imported
+        .into_iter()
+        .partition(|a| a.starts_with("aws_network_interface_sg_attachment."));
+    assert_eq!(
+        attachments.len(),
+        2,
+        "both instances' attachments: {imports}"
+    );
+    assert_eq!(
+        rest,
+        [
+            "aws_elb.cluster1",
+            "aws_security_group.cluster1_be",
+            "aws_security_group.cluster1_fe",
+            "aws_vpc_security_group_ingress_rule.cluster1_be_in_21000",
+            "aws_vpc_security_group_ingress_rule.cluster1_be_in_21050",
+            "aws_vpc_security_group_ingress_rule.cluster1_fe_in_21000_10_30_0_0_16",
+            "aws_vpc_security_group_ingress_rule.cluster1_fe_in_21050_10_30_0_0_16",
+        ],
+        "{imports}"
+    );
+
+    tf.ok(
+        &module,
+        &["apply", "-input=false", "-no-color", "first.tfplan"],
+        &env,
+        600,
+    );
+    // The same balancer: one, with the walk-through's DNS name, now with the spec's egress.
+    let lbs = w.aws(&["elb", "describe-load-balancers"]);
+    let lbs = lbs["LoadBalancerDescriptions"].as_array().unwrap();
+    assert_eq!(lbs.len(), 1);
+    assert_eq!(lbs[0]["DNSName"], w.dns_name.as_str());
+    let out = tf.ok(&module, &["output", "-json"], &env, 120);
+    let outputs: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(outputs["dns_name"]["value"], w.dns_name.as_str());
+
+    // A second plan: nothing but moto's rule description quirk.
+    let second = tf.run(
+        &module,
+        &[
+            "plan",
+            "-detailed-exitcode",
+            "-input=false",
+            "-no-color",
+            "-out=second.tfplan",
+        ],
+        &env,
+        300,
+    );
+    assert!(
+        matches!(second.status.code(), Some(0 | 2)),
+        "{}",
+        text(&second)
+    );
+    let plan: Value = serde_json::from_slice(
+        &tf.ok(&module, &["show", "-json", "second.tfplan"], &env, 120)
+            .stdout,
+    )
+    .unwrap();
+    check_second_plan(&plan, &[rule_description_quirk]);
+}
+
 // --- the two deployments -------------------------------------------------------------------
 
 #[test]
