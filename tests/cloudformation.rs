@@ -1334,8 +1334,92 @@ fn write_templates(dir: &common::TempDir, specs: &[(String, Value)]) -> Vec<Path
             let out = generate_spec(spec, &["--format", format]).ok().stdout;
             files.push(dir.write(&format!("{name}.{ext}"), &out));
         }
+        // A spec that adopts existing resources: the template of their resource import too.
+        if spec["aws"].get("adopt").is_some() {
+            let out = generate_spec(spec, &["--import-template"]).ok().stdout;
+            files.push(dir.write(&format!("{name}-import.json"), &out));
+        }
     }
     files
+}
+
+/// Each resource an adopting spec imports is named by its type's primary identifier, as
+/// CloudFormation's resource schemas (the ones cfn-lint ships) define it, and the import
+/// template holds exactly those resources, each with DeletionPolicy Retain.
+#[test]
+#[ignore = "needs cfn-lint: run scripts/test"]
+fn resources_to_import_use_each_types_primary_identifier() {
+    let python = common::tool("python");
+    let script = r#"
+import json, sys
+from cfnlint.schema import PROVIDER_SCHEMA_MANAGER as m
+for t in sys.argv[1:]:
+    s = m.get_resource_schema("us-east-1", t).schema
+    print(t, " ".join(p.split("/")[-1] for p in s["primaryIdentifier"]))
+"#;
+    let mut seen = 0;
+    for (name, spec) in common::all_aws_specs() {
+        if spec["aws"].get("adopt").is_none() {
+            continue;
+        }
+        seen += 1;
+        let list: Value =
+            serde_json::from_str(&generate_spec(&spec, &["--resources-to-import"]).ok().stdout)
+                .unwrap();
+        let list = list.as_array().unwrap();
+        let types: std::collections::BTreeSet<&str> = list
+            .iter()
+            .map(|r| r["ResourceType"].as_str().unwrap())
+            .collect();
+        let out = Command::new(&python)
+            .arg("-c")
+            .arg(script)
+            .args(&types)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let ids: std::collections::BTreeMap<String, String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| {
+                let (t, k) = l.split_once(' ').unwrap();
+                (t.to_string(), k.to_string())
+            })
+            .collect();
+        let template: Value =
+            serde_json::from_str(&generate_spec(&spec, &["--import-template"]).ok().stdout)
+                .unwrap();
+        let resources = template["Resources"].as_object().unwrap();
+        assert_eq!(
+            resources.len(),
+            list.len(),
+            "{name}: the import holds only the adopted resources"
+        );
+        assert!(
+            template.get("Outputs").is_none(),
+            "{name}: an import adds no outputs"
+        );
+        for r in list {
+            let t = r["ResourceType"].as_str().unwrap();
+            let keys: Vec<&String> = r["ResourceIdentifier"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .collect();
+            assert_eq!(keys, [&ids[t]], "{name}: {t} is imported by {}", ids[t]);
+            let res = &resources[r["LogicalResourceId"].as_str().unwrap()];
+            assert_eq!(res["Type"], t);
+            assert_eq!(res["DeletionPolicy"], "Retain");
+            assert_eq!(res["UpdateReplacePolicy"], "Retain");
+        }
+    }
+    assert!(
+        seen >= 2,
+        "examples/adopt-classic.yaml and migrate-nlb.yaml"
+    );
 }
 
 #[test]
