@@ -1831,6 +1831,31 @@ mod tests {
         }
     }
 
+    const AWS: &str = "cluster: c1\ndaemons: [{instance_id: i-0a1b2c3d}, {instance_id: i-0a1b2c3e}]\naws:\n  region: us-west-2\n  vpc_id: vpc-0a1b2c3d\n  subnet_ids: [subnet-0a1b2c3d]\n  client_cidrs: [10.0.0.0/8]\n";
+
+    #[test]
+    fn adopt_and_migrate_from_are_checked() {
+        let scope = Some(Scope::aws_target("terraform"));
+        let ok = format!("{AWS}  adopt:\n    name: elb-impala-c1\n    security_groups: {{frontend: {{id: sg-0a1b2c3d}}, backend: {{id: sg-0a1b2c3e}}}}\n    rules: [{{id: sgr-0123456789abcdef0, group: frontend, direction: ingress, port: 21000, cidr: 10.0.0.0/8}}]\n");
+        assert!(errors(&ok, scope).is_empty(), "{:?}", errors(&ok, scope));
+        for (bad, want) in [
+            ("  name: elb-impala-c1\n  adopt: {name: other-lb}\n", "but the balancer is named elb-impala-c1"),
+            ("  adopt: {security_groups: {frontend: {id: sg-0a1b2c3d}, backend: {id: sg-0a1b2c3d}}}\n", "the same group"),
+            ("  adopt: {security_groups: {frontend: {id: group1}}}\n", "is not a security group ID"),
+            ("  adopt: {name: elb-impala-c1, arn: \"arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/net/elb-impala-c1/0123456789abcdef\"}\n", "adopt.arn is for an NLB"),
+            ("  load_balancer: network\n  adopt: {name: elb-impala-c1}\n", "an adopted NLB needs adopt.arn"),
+            ("  adopt: {security_groups: {frontend: {id: sg-0a1b2c3d}}, rules: [{id: sgr-0123456789abcdef0, group: backend, direction: ingress, port: 21000, peer: frontend}]}\n", "which is not adopted"),
+            ("  adopt: {security_groups: {backend: {id: sg-0a1b2c3d}}, network_interfaces: {i-0f0f0f0f: eni-0a1b2c3d}}\n", "is not the instance of a daemon"),
+            ("  migrate_from: {name: elb-impala-old, dns_name: old.example.com, hosted_zone_id: Z1H1FL5HABSF5, weight: 10, record: {name: impala.example.com, hosted_zone_id: Z123}}\n", "but load_balancer is classic"),
+            ("  load_balancer: network\n  migrate_from: {name: elb-impala-c1, dns_name: old.example.com, hosted_zone_id: Z1H1FL5HABSF5, weight: 10, record: {name: impala.example.com, hosted_zone_id: Z123}}\n", "are both named elb-impala-c1"),
+            ("  load_balancer: network\n  migrate_from: {name: elb-impala-old, dns_name: old.example.com, hosted_zone_id: Z1H1FL5HABSF5, weight: 10}\n", "needs the name clients use"),
+            ("  load_balancer: network\n  migrate_from: {name: elb-impala-old, dns_name: old.example.com, hosted_zone_id: Z1H1FL5HABSF5, weight: 101, record: {name: impala.example.com, hosted_zone_id: Z123}}\n", "weight"),
+        ] {
+            let e = errors(&format!("{AWS}{bad}"), scope);
+            assert!(e.iter().any(|m| m.contains(want)), "{bad}: {e:?}");
+        }
+    }
+
     /// Nothing that reaches haproxy.cfg can hold a line break, a blank, '#', a quote or `${`.
     #[test]
     fn haproxy_values_cannot_inject() {
