@@ -471,10 +471,31 @@ fn check_against_spec(spec: &Value, script: &str) {
     }
     let zone = spec["tls"]["hosted_zone_id"].as_str();
     assert_eq!(var("HOSTED_ZONE").as_str(), zone);
-    assert_eq!(
-        var("ALIAS").as_str(),
-        zone.and(spec["tls"]["domain"].as_str())
-    );
+    let migrate = &aws["migrate_from"];
+    if migrate.is_object() {
+        // The weighted pair instead of an alias: the name clients use, both weights.
+        assert_eq!(var("ALIAS"), Value::Null);
+        let name = migrate["record"]["name"]
+            .as_str()
+            .or(spec["tls"]["domain"].as_str())
+            .unwrap();
+        assert_eq!(var("RECORD_NAME"), format!("{name}."));
+        let weight = migrate["weight"].as_u64().unwrap();
+        assert_eq!(var("NLB_WEIGHT"), weight.to_string());
+        assert_eq!(var("CLASSIC_WEIGHT"), (100 - weight).to_string());
+        let classic = json_var(&read, "CLASSIC_RECORD");
+        assert_eq!(classic["SetIdentifier"], migrate["name"]);
+        assert_eq!(classic["AliasTarget"]["DNSName"], migrate["dns_name"]);
+        assert_eq!(
+            classic["AliasTarget"]["HostedZoneId"],
+            migrate["hosted_zone_id"]
+        );
+    } else {
+        assert_eq!(
+            var("ALIAS").as_str(),
+            zone.and(spec["tls"]["domain"].as_str())
+        );
+    }
 
     if !nlb {
         // Classic: listeners, health check, attributes, policy.

@@ -1579,7 +1579,8 @@ fn the_provider_schema_check_reports_nothing() {
 /// aws_network_interface_sg_attachment, and for a created access-log bucket the checks a log
 /// bucket of its own kind does not need (its own access logging, versioning, replication to
 /// another region, a KMS key, event notifications; a lifecycle rule when the spec keeps the
-/// logs forever).
+/// logs forever), and CKV2_AWS_23 for the weighted record of the
+/// Classic ELB a migration retires, which this configuration names but does not manage.
 fn accepted(plan: &Plan, resource: &str, id: &str) -> bool {
     let aws = plan.aws.as_ref().unwrap();
     let classic = aws.kind == LoadBalancerKind::Classic;
@@ -1591,6 +1592,7 @@ fn accepted(plan: &Plan, resource: &str, id: &str) -> bool {
         "CKV2_AWS_5" => resource.starts_with("aws_security_group.") && resource.ends_with("_be"),
         "CKV_AWS_18" | "CKV_AWS_21" | "CKV_AWS_144" | "CKV_AWS_145" | "CKV2_AWS_62" => bucket,
         "CKV2_AWS_61" => bucket && logs.is_some_and(|l| l.retention_days.is_none()),
+        "CKV2_AWS_23" => aws.migration.is_some() && resource.ends_with("_classic"),
         _ => false,
     }
 }
