@@ -157,15 +157,15 @@ fn an_unknown_directive_is_a_warning_and_a_comment() {
     .ok();
     let cfg = std::fs::read_to_string(t.dir.join("h.cfg")).unwrap();
     let cfg = cfg.replacen(
-        "    balance leastconn\n",
-        "    balance leastconn\n    option splice-auto\n",
+        "    balance source\n",
+        "    balance source\n    option splice-auto\n",
         1,
     );
     std::fs::write(t.dir.join("h.cfg"), cfg).unwrap();
     let run = t.run_with(&["import", "haproxy", "h.cfg"]).ok();
     assert!(
         run.stderr
-            .contains("`option splice-auto` (listen beeswax) is not carried over"),
+            .contains("`option splice-auto` (listen hs2) is not carried over"),
         "{}",
         run.stderr
     );

@@ -223,6 +223,10 @@ struct Facts {
     backend: Option<(String, String, String)>,
     rules: Vec<ExistingRule>,
     interfaces: BTreeMap<String, String>,
+    /// Connection draining / deregistration delay, seconds.
+    drain: Option<u64>,
+    /// An NLB's `target_health_state.unhealthy.connection_termination.enabled`.
+    unhealthy_termination: Option<bool>,
     /// A Classic ELB's DNS name and its zone (`CanonicalHostedZoneNameID`).
     dns_name: String,
     zone_id: Option<String>,
@@ -678,20 +682,14 @@ fn read_classic(
         notes.push(Note::new("aws", "cross-zone load balancing is off; impala-lbgen turns it on, so every daemon gets clients from every zone"));
     }
     let draining = &a["ConnectionDraining"];
-    let draining_seconds = n(draining, "Timeout");
-    if draining["Enabled"] != Value::Bool(true)
-        || draining_seconds != Some(plan::DEFAULT_CONNECTION_DRAINING)
-    {
+    if draining["Enabled"] == Value::Bool(true) {
+        facts.drain = n(draining, "Timeout");
+    } else {
         notes.push(Note::new(
-            "aws",
+            "drain_timeout",
             format!(
-                "connection draining is {}; impala-lbgen drains for {}s",
-                if draining["Enabled"] == Value::Bool(true) {
-                    format!("{}s", draining_seconds.unwrap_or(0))
-                } else {
-                    "off".to_string()
-                },
-                plan::DEFAULT_CONNECTION_DRAINING
+                "connection draining is off; impala-lbgen drains a deregistered daemon's connections for drain_timeout ({}s unless set)",
+                plan::DEFAULT_DRAIN_TIMEOUT
             ),
         ));
     }
@@ -913,6 +911,8 @@ fn read_network(
     let mut policies = BTreeSet::new();
     let mut idles = BTreeSet::new();
     let mut checks = BTreeSet::new();
+    let mut drains = BTreeSet::new();
+    let mut terminations = BTreeSet::new();
     let mut instances: Vec<String> = Vec::new();
     let mut listeners: Vec<Value> = list(&listeners, "Listeners").to_vec();
     listeners.sort_by_key(|l| n(l, "Port"));
@@ -1029,18 +1029,35 @@ fn read_network(
             Some(&tg_name),
         ))?;
         let ta = pairs(list(&tg_attrs, "Attributes"));
+        let flag = |key: &str| ta.get(key).map(|v| v == "true");
         if let Some(d) = ta
             .get("deregistration_delay.timeout_seconds")
             .and_then(|v| v.parse::<u64>().ok())
         {
-            if d != plan::DEFAULT_CONNECTION_DRAINING {
-                notes.push(Note::new(
-                    "aws",
-                    format!(
-                        "target group {tg_name} drains for {d}s; impala-lbgen drains for {}s",
-                        plan::DEFAULT_CONNECTION_DRAINING
-                    ),
-                ));
+            drains.insert(d);
+        }
+        if let Some(t) = flag("target_health_state.unhealthy.connection_termination.enabled") {
+            terminations.insert(t);
+        }
+        // What impala-lbgen sets on every target group, whatever the spec says.
+        for (key, want, what) in [
+            (
+                "deregistration_delay.connection_termination.enabled",
+                false,
+                "closes a deregistered daemon's connections when the delay ends",
+            ),
+            (
+                "preserve_client_ip.enabled",
+                true,
+                "shows impalad the clients' own addresses",
+            ),
+        ] {
+            if flag(key).is_some_and(|v| v != want) {
+                notes.push(Note::new("aws", format!(
+                    "target group {tg_name} has {key} = {}; impala-lbgen sets {want} (the target group {} that way)",
+                    !want,
+                    what
+                )));
             }
         }
         let sticky = ta.get("stickiness.enabled").map(String::as_str) == Some("true");
@@ -1089,6 +1106,17 @@ fn read_network(
         ));
     }
     facts.tls = tls_of(modes, certificates, policies, notes);
+    if drains.len() > 1 {
+        notes.push(Note::new(
+            "drain_timeout",
+            "the target groups' deregistration delays differ; a spec has one, the longest",
+        ));
+    }
+    facts.drain = drains.last().copied();
+    if terminations.len() > 1 {
+        notes.push(Note::new("health_check.unhealthy_connection_termination", "the target groups differ on closing an unhealthy target's connections; a spec has one setting, the first target group's"));
+    }
+    facts.unhealthy_termination = terminations.iter().next().copied();
     if idles.len() > 1 {
         notes.push(Note::new(
             "idle_timeout",
@@ -1439,6 +1467,9 @@ fn document(facts: &Facts, cluster: &str, rules: &[AdoptRuleSpec], _notes: &[Not
     }
     if let Some(idle) = facts.idle {
         root.put("idle_timeout", Val::str(&format!("{idle}s")));
+    }
+    if let Some(d) = facts.drain.filter(|d| *d != plan::DEFAULT_DRAIN_TIMEOUT) {
+        root.put("drain_timeout", Val::str(&format!("{d}s")));
     }
     if let Some((mode, certificate, policy)) = &facts.tls {
         let mut tls = Map::new();

@@ -235,6 +235,12 @@ struct Server {
     verify_none: bool,
     ca_file: Option<String>,
     verifyhost: Option<String>,
+    backup: bool,
+    /// `on-marked-down ACTION`.
+    on_marked_down: Option<String>,
+    /// `resolvers NAME` and `init-addr METHODS`.
+    resolvers: Option<String>,
+    init_addr: Option<String>,
 }
 
 /// One proxy forwarding to impalad: a `listen`, or a `frontend` with its `default_backend`.
@@ -342,7 +348,20 @@ fn server(line: &Line, defaults: &Server, at: &str, notes: &mut Vec<Note>) -> Op
                 s.verifyhost = value.cloned();
                 i += 1;
             }
-            "backup" | "disabled" | "no-check" | "send-proxy" | "send-proxy-v2" | "check-ssl" => {
+            "backup" => s.backup = true,
+            "on-marked-down" => {
+                s.on_marked_down = value.cloned();
+                i += 1;
+            }
+            "resolvers" => {
+                s.resolvers = value.cloned();
+                i += 1;
+            }
+            "init-addr" => {
+                s.init_addr = value.cloned();
+                i += 1;
+            }
+            "disabled" | "no-check" | "send-proxy" | "send-proxy-v2" | "check-ssl" => {
                 ignored.push(w[i].clone())
             }
             other => {
@@ -525,7 +544,7 @@ pub fn import(text: &str, options: &Options) -> Result<Imported, Error> {
                     )),
                 }
             }
-            "backend" | "global" | "defaults" => {}
+            "backend" | "global" | "defaults" | "resolvers" => {}
             other => notes.push(Note::new(
                 "haproxy",
                 format!(
@@ -775,11 +794,36 @@ pub fn import(text: &str, options: &Options) -> Result<Imported, Error> {
             ));
         }
     }
+    // A backup daemon: `backup` on its server lines.
+    let backups: BTreeSet<&str> = services
+        .iter()
+        .flat_map(|(_, p)| &p.servers)
+        .filter(|s| s.backup)
+        .map(|s| s.host.as_str())
+        .collect();
+    for (kind, proxy) in &services {
+        for s in proxy
+            .servers
+            .iter()
+            .filter(|s| !s.backup && backups.contains(s.host.as_str()))
+        {
+            notes.push(Note::new(
+                "daemons",
+                format!(
+                    "{} is a backup server elsewhere but an active one for {kind} (line {}); a daemon is a backup for every service or none, so it is a backup",
+                    s.host, s.no
+                ),
+            ));
+        }
+    }
     let daemons: Vec<Val> = hosts
         .iter()
         .map(|h| {
             let mut m = Map::new();
             m.put("host", Val::str(h));
+            if backups.contains(h.as_str()) {
+                m.put("backup", Val::Scalar("true".into()));
+            }
             Val::Map(m)
         })
         .collect();
@@ -920,6 +964,29 @@ pub fn import(text: &str, options: &Options) -> Result<Imported, Error> {
         health.put(
             "unhealthy_threshold",
             Val::int(i64::try_from(n).unwrap_or(i64::MAX)),
+        );
+    }
+    // on-marked-down shutdown-sessions: a daemon marked DOWN loses its open sessions.
+    let marked_down: BTreeSet<&str> = all_servers
+        .iter()
+        .filter_map(|s| s.on_marked_down.as_deref())
+        .collect();
+    for other in marked_down.iter().filter(|a| **a != "shutdown-sessions") {
+        notes.push(Note::new(
+            "health_check.unhealthy_connection_termination",
+            format!("on-marked-down {other}: impala-lbgen closes a DOWN daemon's sessions (shutdown-sessions) or leaves them"),
+        ));
+    }
+    if marked_down.contains("shutdown-sessions") {
+        if all_servers.iter().any(|s| s.on_marked_down.is_none()) {
+            notes.push(Note::new(
+                "health_check.unhealthy_connection_termination",
+                "only some servers close their sessions when marked DOWN; the spec does it for all",
+            ));
+        }
+        health.put(
+            "unhealthy_connection_termination",
+            Val::Scalar("true".into()),
         );
     }
 
@@ -1194,6 +1261,57 @@ pub fn import(text: &str, options: &Options) -> Result<Imported, Error> {
             ));
         }
     }
+    // The daemons' names resolved at run time: a resolvers section's nameservers (or
+    // parse-resolv-conf, the default), named on the servers.
+    let resolver_names: BTreeSet<&str> = all_servers
+        .iter()
+        .filter_map(|s| s.resolvers.as_deref())
+        .collect();
+    for r in sections.iter().filter(|s| s.kind == "resolvers") {
+        if !r
+            .name
+            .as_deref()
+            .is_some_and(|n| resolver_names.contains(n))
+        {
+            continue;
+        }
+        let mut servers = Vec::new();
+        for l in r.lines.iter().filter(|l| l.is("nameserver")) {
+            match l.words.get(2).and_then(|a| address(a)) {
+                Some((ip, port)) if ip.parse::<std::net::IpAddr>().is_ok() => {
+                    let v6 = ip.contains(':');
+                    servers.push(match (v6, port) {
+                        (_, 53) => ip,
+                        (true, p) => format!("[{ip}]:{p}"),
+                        (false, p) => format!("{ip}:{p}"),
+                    });
+                }
+                _ => notes.push(Note::new(
+                    "haproxy.nameservers",
+                    format!(
+                        "line {}: `{}`: a nameserver is an IP address and port",
+                        l.no,
+                        l.text()
+                    ),
+                )),
+            }
+        }
+        if !servers.is_empty() {
+            haproxy.put("nameservers", Val::strs(&servers));
+        }
+    }
+    for a in all_servers
+        .iter()
+        .filter_map(|s| s.init_addr.as_deref())
+        .collect::<BTreeSet<_>>()
+    {
+        if a != "last,libc,none" {
+            notes.push(Note::new(
+                "haproxy",
+                format!("init-addr {a}: impala-lbgen starts a daemon whose name does not resolve without an address (init-addr last,libc,none)"),
+            ));
+        }
+    }
     if let Some(c) = certificate.filter(|c| *c != plan::default_certificate_path(&cluster)) {
         haproxy.put("certificate", Val::str(&c));
     }
@@ -1314,10 +1432,28 @@ fn compare(
             ));
         }
     };
+    let mut unused = Vec::new();
     for s in sections {
         match s.kind.as_str() {
             "global" => check(s, &s.lines, &lines_of("global"), "haproxy"),
             "defaults" => check(s, &s.lines, &our_defaults, "haproxy"),
+            "resolvers" => {
+                let ours = lines_of(&s.label());
+                if ours.is_empty() {
+                    unused.push(Note::new(
+                        "haproxy",
+                        format!("line {}: the {} section is not carried over: no server uses it, or the spec names no daemon by DNS", s.no, s.label()),
+                    ));
+                } else {
+                    let lines: Vec<Line> = s
+                        .lines
+                        .iter()
+                        .filter(|l| !l.is("nameserver"))
+                        .cloned()
+                        .collect();
+                    check(s, &lines, &ours, "haproxy.nameservers");
+                }
+            }
             _ => {}
         }
     }
@@ -1354,6 +1490,7 @@ fn compare(
     if let Some(st) = stats.first() {
         check(st, &st.lines, &lines_of("listen stats"), "haproxy.stats");
     }
+    notes.extend(unused);
     Ok(())
 }
 
