@@ -456,7 +456,11 @@ impl<'a> View<'a> {
             }
             _ => (None, None),
         };
-        let hosted_zone_id = tls.and_then(|t| t.hosted_zone_id.as_deref());
+        // The zone holds the certificate's validation records and the alias record; while
+        // migrating there is no alias (the weighted pair is in migrate_from's zone).
+        let hosted_zone_id = tls
+            .and_then(|t| t.hosted_zone_id.as_deref())
+            .filter(|_| aws.migration.is_none() || certificate_request.is_some());
         // While migrating, the name clients use has the weighted pair instead of an alias.
         let alias = tls
             .and_then(|t| t.domain.as_deref())
