@@ -100,6 +100,10 @@ struct Header {
     cluster: Option<String>,
     public_name: Option<String>,
     passthrough: bool,
+    /// `Run this same file on every HAProxy node (A, B):`: keepalived's nodes.
+    ha_nodes: Vec<String>,
+    /// `keepalived gives the virtual IP V to one ...`.
+    virtual_ip: Option<String>,
 }
 
 /// Splits the text into sections; conditional blocks (`.if`, `.alert`, ...) are read through,
@@ -175,6 +179,12 @@ fn read_header(comment: &str, header: &mut Header) {
         header.public_name = rest.split(';').next().map(str::to_string);
     } else if comment.starts_with("TLS passthrough:") {
         header.passthrough = true;
+    } else if let Some(rest) = comment.strip_prefix("Run this same file on every HAProxy node (") {
+        if let Some(list) = rest.strip_suffix("):") {
+            header.ha_nodes = list.split(", ").map(str::to_string).collect();
+        }
+    } else if let Some(rest) = comment.strip_prefix("keepalived gives the virtual IP ") {
+        header.virtual_ip = rest.split(' ').next().map(str::to_string);
     }
 }
 
@@ -544,7 +554,7 @@ pub fn import(text: &str, options: &Options) -> Result<Imported, Error> {
                     )),
                 }
             }
-            "backend" | "global" | "defaults" | "resolvers" => {}
+            "backend" | "global" | "defaults" | "resolvers" | "userlist" => {}
             other => notes.push(Note::new(
                 "haproxy",
                 format!(
@@ -1189,9 +1199,39 @@ pub fn import(text: &str, options: &Options) -> Result<Imported, Error> {
                 ),
             )),
         }
-        match st.find("stats").and(st.lines.iter().find(|l| l.is2("stats", "auth"))) {
-            Some(l) => {
-                let auth = l.words.get(2).cloned().unwrap_or_default();
+        // `stats auth USER:PASSWORD`, or a userlist the page's `http_auth(LIST)` names, with
+        // `user USER insecure-password PASSWORD`.
+        let userlist = sections.iter().filter(|u| u.kind == "userlist").find(|u| {
+            u.name.as_ref().is_some_and(|n| {
+                st.lines.iter().any(|l| {
+                    l.words
+                        .iter()
+                        .any(|w| w.contains(&format!("http_auth({n})")))
+                })
+            })
+        });
+        let auth_line = st
+            .lines
+            .iter()
+            .find(|l| l.is2("stats", "auth"))
+            .map(|l| (l.no, l.words.get(2).cloned().unwrap_or_default()))
+            .or_else(|| {
+                let l = userlist?.lines.iter().find(|l| l.is("user"))?;
+                let password = l
+                    .words
+                    .iter()
+                    .position(|w| w == "insecure-password" || w == "password")
+                    .and_then(|i| l.words.get(i + 1))
+                    .cloned()
+                    .unwrap_or_default();
+                Some((
+                    l.no,
+                    format!("{}:{password}", l.words.get(1).cloned().unwrap_or_default()),
+                ))
+            });
+        match auth_line {
+            Some((no, auth)) => {
+                let l = Line { no, words: Vec::new() };
                 let (user, password) = auth.split_once(':').unwrap_or((auth.as_str(), ""));
                 if user != plan::DEFAULT_STATS_USER {
                     stats.put("user", Val::str(user));
@@ -1220,17 +1260,19 @@ pub fn import(text: &str, options: &Options) -> Result<Imported, Error> {
             }
             None => notes.push(Note::new(
                 "haproxy.stats",
-                format!("{} has no `stats auth`: impala-lbgen protects the statistics page with a user and password", st.label()),
+                format!("{} has no `stats auth` or user list: impala-lbgen protects the statistics page with a user and password", st.label()),
             )),
         }
         haproxy.put("stats", Val::Flow(stats));
     }
     for c in &conditions {
-        let ours = stats_env.as_ref().is_some_and(|e| {
-            c.words
-                .get(1)
-                .is_some_and(|w| *w == format!("!defined({e})"))
-        });
+        let promex = c.words.get(1).is_some_and(|w| w == "feature(PROMEX)");
+        let ours = promex
+            || stats_env.as_ref().is_some_and(|e| {
+                c.words
+                    .get(1)
+                    .is_some_and(|w| *w == format!("!defined({e})"))
+            });
         if !ours {
             notes.push(Note::new(
                 "haproxy",
@@ -1311,6 +1353,48 @@ pub fn import(text: &str, options: &Options) -> Result<Imported, Error> {
                 format!("init-addr {a}: impala-lbgen starts a daemon whose name does not resolve without an address (init-addr last,libc,none)"),
             ));
         }
+    }
+    // Two or more HAProxy hosts sharing a virtual IP (keepalived): haproxy.cfg names the nodes
+    // and the address, nothing of keepalived's own settings.
+    if let (Some(vip), false) = (&header.virtual_ip, header.ha_nodes.is_empty()) {
+        let v6 = vip.contains(':');
+        let mut ha = Map::new();
+        ha.put(
+            "virtual_ip",
+            Val::str(&format!("{vip}/{}", if v6 { 64 } else { 24 })),
+        );
+        ha.put("interface", Val::str("eth0"));
+        ha.put("virtual_router_id", Val::int(51));
+        let nodes = header
+            .ha_nodes
+            .iter()
+            .enumerate()
+            .map(|(i, host)| {
+                let mut n = Map::new();
+                n.put("host", Val::str(host));
+                if host.parse::<std::net::IpAddr>().is_err() {
+                    // Documentation addresses (RFC 5737, RFC 3849): placeholders, never real.
+                    let address = if v6 {
+                        format!("2001:db8::ff:{}", i + 1)
+                    } else {
+                        format!("192.0.2.{}", i + 1)
+                    };
+                    n.put("address", Val::str(&address));
+                }
+                let priority = match i {
+                    0..=2 => 150 - 50 * i as i64,
+                    _ => (40 - 10 * (i as i64 - 3)).max(1),
+                };
+                n.put("priority", Val::int(priority));
+                Val::Flow(n)
+            })
+            .collect();
+        ha.put("nodes", Val::List(nodes));
+        notes.push(Note::new(
+            "haproxy.ha",
+            "keepalived's settings are not in haproxy.cfg: the virtual IP's prefix length, the interface, virtual_router_id, the nodes' addresses (documentation addresses here) and priorities are placeholders; take them from each node's keepalived.conf",
+        ));
+        haproxy.put("ha", Val::Map(ha));
     }
     if let Some(c) = certificate.filter(|c| *c != plan::default_certificate_path(&cluster)) {
         haproxy.put("certificate", Val::str(&c));
@@ -1437,6 +1521,22 @@ fn compare(
         match s.kind.as_str() {
             "global" => check(s, &s.lines, &lines_of("global"), "haproxy"),
             "defaults" => check(s, &s.lines, &our_defaults, "haproxy"),
+            "userlist" => {
+                let ours = lines_of(&s.label());
+                let lines: Vec<Line> = s.lines.iter().filter(|l| !l.is("user")).cloned().collect();
+                if ours.is_empty() {
+                    unused.push(Note::new(
+                        "haproxy.stats",
+                        format!(
+                            "line {}: the {} section is not carried over",
+                            s.no,
+                            s.label()
+                        ),
+                    ));
+                } else {
+                    check(s, &lines, &ours, "haproxy.stats");
+                }
+            }
             "resolvers" => {
                 let ours = lines_of(&s.label());
                 if ours.is_empty() {

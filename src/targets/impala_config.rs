@@ -94,6 +94,8 @@ struct MigrationView {
     target_health: Vec<String>,
     /// impala-shell straight to the NLB's DNS name.
     shell_nlb: String,
+    /// The CloudWatch alarms the spec sets on the NLB (`aws.alarms`).
+    alarms: Vec<String>,
     idle_timeout: u64,
     kerberos: bool,
 }
@@ -589,6 +591,12 @@ impl View {
                 record: m.record_name.clone(),
                 idle_timeout: plan.idle_timeout,
                 kerberos: kerberos.is_some(),
+                alarms: a
+                    .alarms
+                    .iter()
+                    .flat_map(|x| &x.alarms)
+                    .map(|x| x.name.clone())
+                    .collect(),
             })
         });
 
