@@ -122,3 +122,42 @@ fn output_goes_to_a_file_with_dash_o() {
     let text = std::fs::read_to_string(t.dir.join("wiring.md")).unwrap();
     assert!(text.starts_with("# Impala and client wiring for cluster c\n"));
 }
+
+/// impala-shell reads `-i host:port` of an IPv6 address only in brackets. (Validation refuses
+/// IP addresses as daemon hosts with Kerberos, the one case where a daemon's own address is
+/// printed; the plan is built here without it, to show the address is written right anyway.)
+#[test]
+fn ipv6_addresses_are_bracketed_for_impala_shell() {
+    use impala_lbgen::spec::model::{DaemonSpec, KerberosSpec, Spec};
+    assert_eq!(
+        impala_lbgen::targets::impala_config::host_port("2001:db8::10", 21050),
+        "[2001:db8::10]:21050"
+    );
+    assert_eq!(
+        impala_lbgen::targets::impala_config::host_port("impalad-1.example.com", 21050),
+        "impalad-1.example.com:21050"
+    );
+    let spec = Spec {
+        cluster: "v6".into(),
+        services: None,
+        daemons: vec![DaemonSpec {
+            host: Some("2001:db8::10".into()),
+            instance_id: None,
+        }],
+        health_check: None,
+        idle_timeout: None,
+        tls: None,
+        kerberos: Some(KerberosSpec {
+            realm: "EXAMPLE.COM".into(),
+            keytab: None,
+        }),
+        aws: None,
+        haproxy: None,
+    };
+    let plan = impala_lbgen::plan::Plan::new(&spec);
+    let out = impala_lbgen::targets::impala_config::render(&plan).unwrap();
+    assert!(
+        out.contains("impala-shell -i [2001:db8::10]:21050 --protocol=hs2 -k -b <haproxy-host>\n"),
+        "{out}"
+    );
+}

@@ -425,6 +425,24 @@ fn kerberos() {
     );
 }
 
+/// With Kerberos, each impalad's principal names its host: an IP address cannot be one.
+#[test]
+fn kerberos_needs_daemon_host_names() {
+    for ip in ["10.30.1.35", "\"2001:db8::10\""] {
+        expect(
+            &[("host: impalad-2.example.com", &format!("host: {ip}"))],
+            E,
+            "daemons[1].host",
+            "fully qualified host name",
+        );
+    }
+    // Without Kerberos, an address is fine.
+    assert_clean(&[
+        ("host: impalad-2.example.com", "host: 10.30.1.35"),
+        ("kerberos:\n  realm: EXAMPLE.COM\n", ""),
+    ]);
+}
+
 #[test]
 fn aws_section_and_ids() {
     let onprem = edit(&[]);

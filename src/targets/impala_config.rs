@@ -19,6 +19,17 @@ pub const TEMPLATES: &[(&str, &str)] = &[(
     include_str!("../../templates/impala-config/impala-config.md.hbs"),
 )];
 
+/// `host:port` as impala-shell and JDBC read it: an IPv6 address in brackets,
+/// `[2001:db8::10]:21050`. (impala-shell, since IMPALA-13820, takes `2001:db8::10:21050`, with
+/// more than one colon and no brackets, for a host without a port.)
+pub fn host_port(host: &str, port: u16) -> String {
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
 /// Stands for an AWS balancer's DNS name until it exists.
 pub const ELB_PLACEHOLDER: &str = "<elb-dns-name>";
 /// Stands for the proxy's host name when the spec does not name it.
@@ -155,7 +166,7 @@ impl View {
             .iter()
             .map(|(k, p)| Endpoint {
                 title: k.title(),
-                address: format!("{host}:{p}"),
+                address: host_port(&host, *p),
             })
             .collect();
         let cm_port = plan.cloudera_manager_port();
@@ -182,7 +193,8 @@ impl View {
             .filter_map(|k| {
                 port(*k).map(|p| {
                     format!(
-                        "impala-shell -i {host}:{p} --protocol={}{shell_flags}",
+                        "impala-shell -i {} --protocol={}{shell_flags}",
+                        host_port(&host, p),
                         protocol(*k)
                     )
                 })
@@ -200,7 +212,11 @@ impl View {
         let direct = |daemon: &str| {
             order.iter().find_map(|k| {
                 backend(*k).map(|p| {
-                    let mut c = format!("impala-shell -i {daemon}:{p} --protocol={}", protocol(*k));
+                    let mut c = format!(
+                        "impala-shell -i {} --protocol={}",
+                        host_port(daemon, p),
+                        protocol(*k)
+                    );
                     if plan
                         .tls
                         .as_ref()
@@ -254,8 +270,9 @@ impl View {
             } else {
                 ""
             };
-            let mut hive = format!("jdbc:hive2://{host}:{p}/default{transport}");
-            let mut impala = format!("jdbc:impala://{host}:{p}/default{transport}");
+            let address = host_port(&host, p);
+            let mut hive = format!("jdbc:hive2://{address}/default{transport}");
+            let mut impala = format!("jdbc:impala://{address}/default{transport}");
             match (kerberos, &principal) {
                 (Some(k), Some(pr)) => {
                     hive.push_str(&format!(";principal={pr}"));
@@ -301,7 +318,7 @@ impl View {
             elb_placeholder,
             haproxy_placeholder: host == HAPROXY_PLACEHOLDER,
             endpoints,
-            cloudera_manager: format!("{host}:{cm_port}"),
+            cloudera_manager: host_port(&host, cm_port),
             shell,
             shell_direct,
             runbook,

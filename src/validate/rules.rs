@@ -44,6 +44,7 @@ pub fn general(spec: &Spec, out: &mut Out) {
     tls(spec, out);
     if let Some(k) = &spec.kerberos {
         realm(&k.realm, out);
+        kerberos_hosts(spec, out);
         if let Some(keytab) = &k.keytab {
             if let Err(why) = syntax::abs_path(keytab) {
                 out.push(
@@ -187,6 +188,23 @@ fn daemons(spec: &Spec, out: &mut Out) {
                     .hint("list each impalad once"),
                 );
             }
+        }
+    }
+}
+
+/// With Kerberos, each impalad's own principal is `impala/<its FQDN>@REALM`
+/// (`--be_principal`), and Kerberos host-based principals name hosts, not addresses.
+fn kerberos_hosts(spec: &Spec, out: &mut Out) {
+    for (i, d) in spec.daemons.iter().enumerate() {
+        let Some(h) = &d.host else { continue };
+        if h.parse::<std::net::IpAddr>().is_ok() {
+            out.push(
+                Diagnostic::error(
+                    Path::root().key("daemons").index(i).key("host"),
+                    format!("host {h} is an IP address, but with Kerberos each impalad is known by its principal impala/<fully qualified host name>@REALM"),
+                )
+                .hint("write the impalad's fully qualified host name (what `hostname -f` prints on it), as its Kerberos principal has it"),
+            );
         }
     }
 }
