@@ -65,7 +65,9 @@ fn the_balancer_name_comes_from_tls_domain_then_public_name() {
         out.contains("through HAProxy at `impala-proxy.dc1.example.com` (`haproxy.public_name`)")
     );
     assert!(out.contains("jdbc:hive2://impala-proxy.dc1.example.com:28000/default;transportMode=http;httpPath=cliservice;principal=impala/impala-proxy.dc1.example.com@EXAMPLE.COM\n"));
-    assert!(out.contains("  server_conn_timeout=3600\n"));
+    // Hue's server_conn_timeout is a Thrift call timeout: never the balancer's idle timeout.
+    assert!(!out.contains("  server_conn_timeout="), "{out}");
+    assert!(out.contains("Leave `server_conn_timeout` at Hue's default (120 seconds)"));
     assert!(out.contains("--principal=impala/impala-proxy.dc1.example.com@EXAMPLE.COM\n     --be_principal=impala/impalad-02.dc1.example.com@EXAMPLE.COM\n     --keytab_file=/etc/impala/impala-proxy.keytab\n"));
     assert!(out.contains("impala-shell -i impalad-01.dc1.example.com:21050 --protocol=hs2 -k -b impala-proxy.dc1.example.com\n"));
 }
@@ -121,6 +123,46 @@ fn output_goes_to_a_file_with_dash_o() {
     t.run().ok();
     let text = std::fs::read_to_string(t.dir.join("wiring.md")).unwrap();
     assert!(text.starts_with("# Impala and client wiring for cluster c\n"));
+}
+
+/// Hue verifies the balancer's certificate against a CA bundle it is told about.
+#[test]
+fn hue_verifies_the_certificate() {
+    let out = impala_config(&common::repo().join("examples/cluster1.yaml"));
+    assert!(
+        out.contains("  [[ssl]]\n    enabled=true\n    # PEM bundle of Amazon's root CAs, which sign ACM certificates (the system bundle has them)\n    cacerts=/etc/hue/cacerts.pem\n    validate=true\n"),
+        "{out}"
+    );
+    let out = impala_config(&fixture("tls-passthrough.yaml"));
+    assert!(
+        out.contains("# PEM bundle of the CA that signed impalad's certificates"),
+        "{out}"
+    );
+}
+
+/// Kerberos clients must not canonicalize the balancer's name through DNS (MIT Kerberos,
+/// "Principal names and DNS").
+#[test]
+fn kerberos_clients_keep_the_name_they_were_given() {
+    let out = impala_config(&common::repo().join("examples/onprem.yaml"));
+    assert!(
+        out.contains(
+            "```ini\n[libdefaults]\n  dns_canonicalize_hostname = false\n  rdns = false\n```\n"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("https://web.mit.edu/kerberos/krb5-latest/doc/admin/princ_dns.html"));
+    assert!(
+        out.contains("reverse-resolve to the proxy host's own name"),
+        "{out}"
+    );
+    let out = impala_config(&common::repo().join("examples/cluster1.yaml"));
+    assert!(
+        out.contains("reverse-resolve to names of AWS's own"),
+        "{out}"
+    );
+    let out = impala_config(&fixture("minimal.yaml"));
+    assert!(!out.contains("krb5.conf"), "no Kerberos, no advice: {out}");
 }
 
 /// impala-shell reads `-i host:port` of an IPv6 address only in brackets. (Validation refuses

@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::plan::{Frontend, Plan};
+use crate::plan::{Certificate, Frontend, Plan};
 use crate::render::{Format, Renderer};
 use crate::spec::model::{Balance, LoadBalancerKind, ServiceKind, TlsMode};
 
@@ -69,9 +69,10 @@ struct View {
     jdbc_hive: Vec<String>,
     jdbc_impala: Vec<String>,
     hue: Option<Hue>,
+    /// What Hue's `[[ssl]] cacerts` must hold, in words.
+    hue_cacerts: String,
     /// Whether the balancer keeps Hue on one impalad, in words.
     hue_sticky: String,
-    idle_timeout: u64,
     kerberos: Option<KerberosView>,
 }
 
@@ -116,6 +117,8 @@ struct KerberosView {
     daemons: Vec<DaemonFlags>,
     /// Some daemon has no host in the spec: its principal is a placeholder.
     missing_hosts: bool,
+    /// What the balancer's addresses reverse-resolve to, in words.
+    reverse_names: &'static str,
 }
 
 #[derive(Serialize)]
@@ -309,9 +312,29 @@ impl View {
             },
         };
 
+        let passthrough = plan
+            .tls
+            .as_ref()
+            .is_some_and(|t| t.mode == TlsMode::Passthrough);
+        let acm = frontend == Frontend::Aws
+            && plan.tls.as_ref().is_some_and(|t| match &t.certificate {
+                Certificate::Request { .. } => true,
+                Certificate::Existing { arn } => arn.split(':').nth(2) == Some("acm"),
+                Certificate::None => false,
+            });
+        let hue_cacerts = if passthrough {
+            "PEM bundle of the CA that signed impalad's certificates (impalad terminates TLS)"
+        } else if acm {
+            "PEM bundle of Amazon's root CAs, which sign ACM certificates (the system bundle has them)"
+        } else {
+            "PEM bundle of the CA that signed the balancer's certificate"
+        }
+        .to_string();
+
         View {
             cluster: plan.cluster.clone(),
             hue_sticky,
+            hue_cacerts,
             balancer,
             host: host.clone(),
             host_source,
@@ -323,17 +346,13 @@ impl View {
             shell_direct,
             runbook,
             tls,
-            passthrough: plan
-                .tls
-                .as_ref()
-                .is_some_and(|t| t.mode == TlsMode::Passthrough),
+            passthrough,
             jdbc_hive,
             jdbc_impala,
             hue: port(ServiceKind::Hs2).map(|p| Hue {
                 host: host.clone(),
                 port: p,
             }),
-            idle_timeout: plan.idle_timeout,
             kerberos: kerberos.map(|k| KerberosView {
                 realm: k.realm.clone(),
                 principal: principal.clone().unwrap_or_default(),
@@ -354,6 +373,10 @@ impl View {
                     })
                     .collect(),
                 missing_hosts: plan.daemons.iter().any(|d| d.host.is_none()),
+                reverse_names: match frontend {
+                    Frontend::Aws => "names of AWS's own (such as `ip-10-0-1-23.ec2.internal`)",
+                    Frontend::Haproxy => "the proxy host's own name",
+                },
             }),
         }
     }
