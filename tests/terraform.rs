@@ -494,6 +494,31 @@ fn check_module(name: &str, plan: &Plan, body: &Body) {
                         label(policy)
                     )]
                 );
+                // AWS replaces a listener whose certificate, protocols or instance port
+                // change; the triggers set the policy on the new one in the same apply.
+                let l = tls_listeners
+                    .iter()
+                    .find(|l| i64::from(l.port) == num(p, "load_balancer_port"))
+                    .unwrap();
+                let (lb_protocol, instance_protocol) = l.classic_protocols();
+                let triggers = object(attr(p, "triggers"));
+                let want = BTreeMap::from([
+                    (
+                        "certificate".to_string(),
+                        certificate
+                            .as_deref()
+                            .unwrap()
+                            .trim_matches('"')
+                            .to_string(),
+                    ),
+                    ("protocol".into(), lb_protocol.to_ascii_lowercase()),
+                    (
+                        "instance_protocol".into(),
+                        instance_protocol.to_ascii_lowercase(),
+                    ),
+                    ("instance_port".into(), l.backend_port.to_string()),
+                ]);
+                assert_eq!(triggers, want, "{name}");
             }
         }
     } else {
