@@ -133,6 +133,11 @@ fn hue_verifies_the_certificate() {
         out.contains("  [[ssl]]\n    enabled=true\n    # PEM bundle of Amazon's root CAs, which sign ACM certificates (the system bundle has them)\n    cacerts=/etc/hue/cacerts.pem\n    validate=true\n"),
         "{out}"
     );
+    let out = impala_config(&fixture("tls-own-certificate.yaml"));
+    assert!(
+        out.contains("# PEM bundle of the CA that signed the balancer's certificate\n"),
+        "{out}"
+    );
     let out = impala_config(&fixture("tls-passthrough.yaml"));
     assert!(
         out.contains("# PEM bundle of the CA that signed impalad's certificates"),
@@ -163,6 +168,29 @@ fn kerberos_clients_keep_the_name_they_were_given() {
     );
     let out = impala_config(&fixture("minimal.yaml"));
     assert!(!out.contains("krb5.conf"), "no Kerberos, no advice: {out}");
+}
+
+/// On premises, TLS needs neither tls.domain nor an ACM certificate.
+#[test]
+fn onprem_tls_uses_haproxy_s_own_certificate_and_name() {
+    let out = impala_config(&fixture("tls-own-certificate.yaml"));
+    assert!(
+        out.contains("through HAProxy at `impala.dc2.example.com` (`haproxy.public_name`)"),
+        "{out}"
+    );
+    let cfg = Test::new()
+        .args([
+            "-c",
+            fixture("tls-own-certificate.yaml").to_str().unwrap(),
+            "haproxy",
+        ])
+        .run()
+        .ok()
+        .stdout;
+    assert!(
+        cfg.contains(" ssl crt /etc/haproxy/tls/impala.dc2.example.com.pem\n"),
+        "{cfg}"
+    );
 }
 
 /// impala-shell reads `-i host:port` of an IPv6 address only in brackets. (Validation refuses

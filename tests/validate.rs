@@ -401,6 +401,26 @@ fn tls() {
         "tls.policy",
         "not an ELB security policy",
     );
+    // ACM certificates are regional.
+    let elsewhere = (
+        "  domain: impala.example.com\n  hosted_zone_id: Z0123456789ABCDEFGHIJ\n",
+        "  certificate_arn: arn:aws:acm:us-east-1:123456789012:certificate/abc\n",
+    );
+    expect(
+        &[elsewhere],
+        E,
+        "tls.certificate_arn",
+        "the certificate is in us-east-1, but the balancer is in us-west-2",
+    );
+    assert_clean(&[(
+        "  domain: impala.example.com\n  hosted_zone_id: Z0123456789ABCDEFGHIJ\n",
+        "  certificate_arn: arn:aws:acm:us-west-2:123456789012:certificate/abc\n",
+    )]);
+    // IAM server certificates are global.
+    assert_clean(&[(
+        "  domain: impala.example.com\n  hosted_zone_id: Z0123456789ABCDEFGHIJ\n",
+        "  certificate_arn: arn:aws:iam::123456789012:server-certificate/impala\n",
+    )]);
 }
 
 #[test]
@@ -423,6 +443,54 @@ fn kerberos() {
         "kerberos.realm",
         "not upper case",
     );
+}
+
+/// On premises HAProxy presents its own certificate: no tls.domain is needed, and what only an
+/// AWS balancer uses is refused.
+#[test]
+fn onprem_tls_has_no_aws_rules() {
+    let onprem = |tls: &str| {
+        let text = edit(&[(
+            "tls:\n  mode: offload\n  domain: impala.example.com\n  hosted_zone_id: Z0123456789ABCDEFGHIJ\n",
+            tls,
+        )]);
+        text[..text.find("\naws:").unwrap() + 1].to_string()
+            + "haproxy:\n  public_name: impala.example.com\n"
+    };
+    for mode in ["offload", "bridge"] {
+        let text = onprem(&format!("tls:\n  mode: {mode}\n"));
+        assert_eq!(diagnostics(&text, None), vec![], "{mode}");
+    }
+    for (field, value, says) in [
+        (
+            "certificate_arn",
+            "arn:aws:acm:us-west-2:123456789012:certificate/abc",
+            "names an ACM or IAM certificate",
+        ),
+        (
+            "subject_alternative_names",
+            "[a.example.com]",
+            "ACM certificate",
+        ),
+        ("hosted_zone_id", "Z0123456789ABCDEFGHIJ", "Route 53 zone"),
+        (
+            "policy",
+            "ELBSecurityPolicy-TLS-1-2-2017-01",
+            "ELB security policy",
+        ),
+    ] {
+        let text = onprem(&format!(
+            "tls:\n  mode: offload\n  domain: impala.example.com\n  {field}: {value}\n"
+        ));
+        let ds = diagnostics(&text, None);
+        assert!(
+            ds.iter().any(|d| d.severity == E
+                && d.path.as_ref().map(ToString::to_string) == Some(format!("tls.{field}"))
+                && d.message.contains(says)
+                && d.message.contains("no aws section")),
+            "{field}: {ds:?}"
+        );
+    }
 }
 
 /// With Kerberos, each impalad's principal names its host: an IP address cannot be one.
@@ -813,6 +881,47 @@ fn tls_policies() {
         "tls.policy",
         "did you mean",
     );
+    // Policies that allow TLS 1.0 or 1.1 warn, naming the one to use instead.
+    for (kind, policy, instead) in [
+        (
+            "classic",
+            "ELBSecurityPolicy-2016-08",
+            "ELBSecurityPolicy-TLS-1-2-2017-01",
+        ),
+        (
+            "classic",
+            "ELBSecurityPolicy-TLS-1-1-2017-01",
+            "ELBSecurityPolicy-TLS-1-2-2017-01",
+        ),
+        (
+            "network",
+            "ELBSecurityPolicy-2016-08",
+            "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        ),
+        (
+            "network",
+            "ELBSecurityPolicy-TLS13-1-0-2021-06",
+            "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        ),
+        (
+            "network",
+            "ELBSecurityPolicy-FS-2018-06",
+            "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        ),
+    ] {
+        let edits = [
+            ("load_balancer: classic", &*format!("load_balancer: {kind}")),
+            (
+                "mode: offload",
+                &*format!("mode: offload\n  policy: {policy}"),
+            ),
+            ("idle_timeout: 3600s", "idle_timeout: 350s"),
+            ("interval: 60m", "interval: 5m"),
+            ("  hs2: {port: 21050}\n", ""),
+        ];
+        expect(&edits, W, "tls.policy", "allows TLS 1.0 or 1.1");
+        expect(&edits, W, "tls.policy", &format!("use {instead}"));
+    }
     assert_clean(&[
         ("load_balancer: classic", "load_balancer: network"),
         (
@@ -949,7 +1058,8 @@ fn onprem_specs_may_check_every_second() {
         ("healthy_threshold: 5", "healthy_threshold: 1"),
     ]);
     let onprem = &onprem[..onprem.find("aws:").unwrap()];
-    assert_eq!(diagnostics(onprem, None), vec![]);
+    let onprem = onprem.replace("  hosted_zone_id: Z0123456789ABCDEFGHIJ\n", "");
+    assert_eq!(diagnostics(&onprem, None), vec![]);
     // The same spec is refused for an AWS target.
     let ds = diagnostics(
         &edit(&[

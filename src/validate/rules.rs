@@ -310,6 +310,10 @@ fn health_check(spec: &Spec, out: &mut Out) {
 fn tls(spec: &Spec, out: &mut Out) {
     let Some(t) = &spec.tls else { return };
     let passthrough = t.mode == TlsMode::Passthrough;
+    let has_sans = t
+        .subject_alternative_names
+        .as_ref()
+        .is_some_and(|s| !s.is_empty());
     if let Some(d) = &t.domain {
         if let Err(why) = syntax::dns_name(d, true) {
             out.push(Diagnostic::error(
@@ -318,7 +322,50 @@ fn tls(spec: &Spec, out: &mut Out) {
             ));
         }
     }
-    if passthrough {
+    // On premises, HAProxy presents haproxy.certificate (a PEM file) and sets its own TLS
+    // versions: the fields for AWS's certificate, policy and DNS would be silently ignored.
+    let onprem = spec.aws.is_none();
+    if onprem {
+        let aws_only = [
+            (
+                "certificate_arn",
+                t.certificate_arn.is_some(),
+                "names an ACM or IAM certificate, which only an AWS balancer can use",
+                "HAProxy presents the PEM file haproxy.certificate (default /etc/haproxy/certs/<cluster>.pem): remove certificate_arn",
+            ),
+            (
+                "subject_alternative_names",
+                has_sans,
+                "lists names for the ACM certificate an AWS balancer requests",
+                "put the names in the certificate of haproxy.certificate, and remove them here",
+            ),
+            (
+                "hosted_zone_id",
+                t.hosted_zone_id.is_some(),
+                "is the Route 53 zone of an AWS balancer's records",
+                "point the name clients use (haproxy.public_name) at the HAProxy host in your DNS, and remove hosted_zone_id",
+            ),
+            (
+                "policy",
+                t.policy.is_some(),
+                "is an ELB security policy",
+                "HAProxy refuses protocols below TLS 1.2 (ssl-default-bind-options): remove policy",
+            ),
+        ];
+        for (field, present, what, hint) in aws_only {
+            if present {
+                out.push(
+                    Diagnostic::error(
+                        p(&format!("tls.{field}")),
+                        format!("tls.{field} {what}, and this spec has no aws section"),
+                    )
+                    .at_key()
+                    .hint(hint),
+                );
+            }
+        }
+    }
+    if passthrough && !onprem {
         if t.certificate_arn.is_some() {
             out.push(Diagnostic::error(p("tls.certificate_arn"), "passthrough TLS: the balancer holds no certificate").at_key().hint("impalad terminates TLS with its own certificate; remove certificate_arn, or use mode: offload or bridge"));
         }
@@ -332,17 +379,9 @@ fn tls(spec: &Spec, out: &mut Out) {
                 .hint("remove policy; impalad's --ssl_minimum_version sets the protocol"),
             );
         }
-        if t.subject_alternative_names
-            .as_ref()
-            .is_some_and(|s| !s.is_empty())
-        {
+        if has_sans {
             out.push(Diagnostic::error(p("tls.subject_alternative_names"), "passthrough TLS requests no certificate, so subject_alternative_names have no effect").at_key().hint("put these names in impalad's own certificate, and remove them here"));
         }
-    } else if t.domain.is_none() && t.certificate_arn.is_none() {
-        out.push(
-            Diagnostic::error(p("tls"), format!("TLS {} needs a certificate: set tls.domain or tls.certificate_arn", t.mode.key()))
-                .hint("domain requests an ACM certificate (DNS validation); certificate_arn uses one you have"),
-        );
     }
     if let Some(arn) = &t.certificate_arn {
         if let Err(why) = syntax::certificate_arn(arn) {
@@ -351,12 +390,8 @@ fn tls(spec: &Spec, out: &mut Out) {
                 format!("certificate_arn {arn:?} is not a certificate ARN: {why}"),
             ));
         }
-        if t.subject_alternative_names
-            .as_ref()
-            .is_some_and(|s| !s.is_empty())
-            && !passthrough
-        {
-            out.push(Diagnostic::error(p("tls.subject_alternative_names"), "subject_alternative_names apply only to a certificate impalad-lbgen requests, but certificate_arn names an existing one").at_key().hint("remove subject_alternative_names, or certificate_arn to request a new certificate"));
+        if has_sans && !passthrough && !onprem {
+            out.push(Diagnostic::error(p("tls.subject_alternative_names"), "subject_alternative_names apply only to a certificate impala-lbgen requests, but certificate_arn names an existing one").at_key().hint("remove subject_alternative_names, or certificate_arn to request a new certificate"));
         }
     }
     if let Some(sans) = &t.subject_alternative_names {
@@ -567,6 +602,9 @@ pub fn aws(spec: &Spec, scope: Scope, out: &mut Out) {
         .tls
         .as_ref()
         .is_some_and(|t| t.mode != TlsMode::Passthrough);
+    if let Some(t) = &spec.tls {
+        aws_tls(t, a, out);
+    }
     if a.scheme == Some(Scheme::InternetFacing) && spec.tls.is_none() {
         out.push(
             Diagnostic::warning(
@@ -916,6 +954,26 @@ pub fn aws(spec: &Spec, scope: Scope, out: &mut Out) {
                     "use {CLASSIC_DEFAULT_TLS_POLICY}, or load_balancer: network"
                 )),
             );
+        } else if WEAK_TLS_POLICIES.contains(&policy.as_str())
+            || (!nlb && known.contains(&policy.as_str()) && policy != CLASSIC_DEFAULT_TLS_POLICY)
+        {
+            let recommended = if nlb {
+                NLB_DEFAULT_TLS_POLICY
+            } else {
+                CLASSIC_DEFAULT_TLS_POLICY
+            };
+            out.push(
+                Diagnostic::warning(
+                    p("tls.policy"),
+                    format!(
+                        "{policy} allows TLS 1.0 or 1.1, which are broken and retired (RFC 8996)"
+                    ),
+                )
+                .hint(format!(
+                    "use {recommended}, which allows TLS 1.2{} only",
+                    if nlb { " and 1.3" } else { "" }
+                )),
+            );
         } else if !known.contains(&policy.as_str()) {
             let mut d = Diagnostic::warning(
                 p("tls.policy"),
@@ -928,6 +986,36 @@ pub fn aws(spec: &Spec, scope: Scope, out: &mut Out) {
                 d = d.hint(format!("did you mean {s}?"));
             }
             out.push(d);
+        }
+    }
+}
+
+/// The TLS rules of an AWS balancer: where its certificate comes from.
+fn aws_tls(t: &TlsSpec, a: &AwsSpec, out: &mut Out) {
+    let passthrough = t.mode == TlsMode::Passthrough;
+    if !passthrough && t.domain.is_none() && t.certificate_arn.is_none() {
+        out.push(
+            Diagnostic::error(p("tls"), format!("TLS {} needs a certificate: set tls.domain or tls.certificate_arn", t.mode.key()))
+                .hint("domain requests an ACM certificate (DNS validation); certificate_arn uses one you have"),
+        );
+    }
+    // ACM certificates are regional: a balancer can use only one from its own region.
+    if let Some(arn) = &t.certificate_arn {
+        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        if syntax::certificate_arn(arn).is_ok() && parts[2] == "acm" && parts[3] != a.region {
+            out.push(
+                Diagnostic::error(
+                    p("tls.certificate_arn"),
+                    format!(
+                        "the certificate is in {}, but the balancer is in {}, and ACM certificates can be used only in their own region",
+                        parts[3], a.region
+                    ),
+                )
+                .hint(format!(
+                    "request or import the certificate in {} and give that ARN",
+                    a.region
+                )),
+            );
         }
     }
 }
