@@ -717,7 +717,7 @@ fn the_walkthrough_spec_is_the_walkthrough() {
         "\nFE_SG=$(security_group ",
         "\nrule ingress \"$FE_SG\" 21000 ",
         "\nprune egress \"$BE_SG\"\n",
-        "\n    aws ec2 modify-instance-attribute ",
+        "\n    ec2_call modify-instance-attribute ",
         "\nCERTIFICATE=$(certificate_for_names)\n",
         "\nwait_for_certificate \"$CERTIFICATE\"\n",
         "\n  aws elb create-load-balancer \"${OPTS[@]}\"",
@@ -1868,20 +1868,40 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
         assert_eq!(targets, want, "{tg}");
     }
 
-    // The spec drops TLS: the listeners are switched to TCP with the idle timeout, and
-    // HiveServer2's target groups become sticky.
+    // The spec drops TLS: the listeners are changed to TCP in place (the same listeners, so
+    // the ports keep serving), with the idle timeout; HiveServer2's target groups become
+    // sticky.
+    let listener_arns: BTreeSet<String> = n["listeners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["ListenerArn"].as_str().unwrap().to_string())
+        .collect();
     let mut plain = spec.clone();
     plain.as_object_mut().unwrap().remove("tls");
     plain["idle_timeout"] = json!("1h");
     let script = script_for_moto(&plain, &ids);
     let third = moto.run_script(&dir, &script, None).ok();
+    for change in [
+        "changing listener 443 from TLS to TCP",
+        "changing listener 21050 from TLS to TCP",
+    ] {
+        assert!(third.stderr.contains(change), "{change}: {}", third.stderr);
+    }
     assert!(
-        third.stderr.contains("replacing listener 443 (TLS)"),
-        "{}",
+        !third.stderr.contains("listener TCP:"),
+        "no listener is created: {}",
         third.stderr
     );
     let state = moto.state(&plain);
     let n = &state["network"];
+    let now: BTreeSet<String> = n["listeners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["ListenerArn"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(now, listener_arns, "the same listeners, modified");
     for l in n["listeners"].as_array().unwrap() {
         assert_eq!(l["Protocol"], "TCP", "{l}");
         assert!(
@@ -1901,4 +1921,90 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
         assert!(attrs.contains(&json!({"Key": "stickiness.type", "Value": "source_ip"})));
     }
     drop(moto);
+}
+
+/// EC2 is eventually consistent: calls right after `create-security-group` may not find the
+/// new group yet. The script's `ec2_call` makes such a call again (after 1, 2, 4 and 8
+/// seconds) while it fails with a `*.NotFound` error, and no other. Shown with the script's own
+/// helper functions and a stand-in `aws` that fails as EC2 does; the moto runs below use the
+/// real AWS CLI.
+#[test]
+fn calls_after_creating_a_group_are_retried_while_ec2_does_not_find_it() {
+    let script = generate_file(&common::repo().join("examples/cluster1.yaml"))
+        .ok()
+        .stdout;
+    let start = script.find("# --- Helpers ---").unwrap();
+    let end = script.find("\ncommand -v aws").unwrap();
+    let helpers = &script[start..end];
+    let run = |fails: u32, error: &str, call: &str| -> (i32, u32, String, String) {
+        let dir = TempDir::new("aws-cli-retry");
+        let program = format!(
+            r#"set -euo pipefail
+shopt -s inherit_errexit
+OPTS=(--region us-west-2 --output text)
+{helpers}
+echo 0 >count
+# The stand-in: fails FAILS times with ERROR, then succeeds; records each call.
+aws() {{
+  local n
+  n=$(($(cat count) + 1))
+  echo "$n" >count
+  printf '%s\n' "$*" >>calls
+  if ((n <= {fails})); then
+    echo "An error occurred ({error}) when calling the operation: no" >&2
+    return 254
+  fi
+}}
+sleep() {{ printf '%s ' "$1" >>slept; }}
+status=0
+{call} || status=$?
+printf '%s\n' "$status"
+"#
+        );
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(&program)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let status: i32 = stdout
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr)));
+        let count: u32 = std::fs::read_to_string(dir.join("count"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let slept = std::fs::read_to_string(dir.join("slept")).unwrap_or_default();
+        (
+            status,
+            count,
+            slept.trim().to_string(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+
+    // Found on the third try: two waits, then success.
+    let tag = "ec2_call create-tags --resources sg-1 --tags '[]'";
+    let (status, calls, slept, stderr) = run(2, "InvalidGroup.NotFound", tag);
+    assert_eq!((status, calls, slept.as_str()), (0, 3, "1 2"), "{stderr}");
+    assert!(stderr.contains("EC2 does not find it yet (create-tags); trying again in 1s"));
+    // Never found: five tries over 15 seconds, then the error.
+    let (status, calls, slept, _) = run(99, "InvalidGroup.NotFound", tag);
+    assert_eq!((status, calls, slept.as_str()), (1, 5, "1 2 4 8"));
+    // Any other error is not waited out.
+    let (status, calls, slept, _) = run(99, "UnauthorizedOperation", tag);
+    assert_eq!((status, calls, slept.as_str()), (1, 1, ""));
+    // A rule being authorized is retried too, and one that exists gets its description.
+    let rule = r#"rule ingress sg-1 21050 CidrIp 10.0.0.0/8 '"d"'"#;
+    let (status, calls, slept, _) = run(1, "InvalidGroup.NotFound", rule);
+    assert_eq!((status, calls, slept.as_str()), (0, 2, "1"));
+    let (status, calls, slept, _) = run(1, "InvalidPermission.Duplicate", rule);
+    assert_eq!(
+        (status, calls, slept.as_str()),
+        (0, 2, ""),
+        "updated, not retried"
+    );
 }
