@@ -253,7 +253,7 @@ pub struct Listener {
     /// groups: an NLB does not support sticky sessions with TLS listeners or TLS target groups
     /// (NLB guide, "Sticky sessions"), so a TLS listener gets none (validation warns).
     pub sticky: bool,
-    /// NLB target group name: at most 32 characters, unique per service.
+    /// NLB target group name (see [`target_group_name`]).
     pub target_group_name: String,
 }
 
@@ -457,13 +457,33 @@ pub fn tls_policy(spec: &Spec, kind: LoadBalancerKind) -> Option<String> {
     }))
 }
 
-/// A target group name for `service` on balancer `lb`: `<lb>-<service>`, with `<lb>` cut so the
-/// whole stays within 32 characters.
-pub fn target_group_name(lb: &str, service: ServiceKind) -> String {
-    let suffix = format!("-{}", service.slug());
-    let room = LB_NAME_MAX - suffix.len();
+/// A target group name for balancer `lb`, protocol and port: `<lb>-<hash>-<protocol><port>`,
+/// such as `elb-impala-clust-e92cfb-tcp21050` for `elb-impala-cluster1`:
+///
+/// - `<hash>`: the first 6 hex digits of the 32-bit FNV-1a hash of the whole balancer name, so
+///   two balancers whose names share their first characters (`...-production-lb1` and `-lb2`)
+///   never share a target group, however much of the names is cut;
+/// - `<protocol><port>`: the group's protocol in lower case (`tcp`, `tls`) and impalad's port.
+///   These are fixed when a target group is created, so a new TLS mode or `backend_port` is a
+///   new group under a new name: CloudFormation and Terraform create it before deleting the
+///   old one (a fixed name would have to be freed first, which AWS refuses while a listener
+///   uses it). Ports are unique per balancer, so the name is unique per service;
+/// - `<lb>`: the balancer name, cut (and any `-` it then ends with dropped) so the whole stays
+///   within AWS's 32 characters of letters, digits and `-`.
+pub fn target_group_name(lb: &str, protocol: &str, port: u16) -> String {
+    let hash = format!("{:08x}", fnv1a32(lb.as_bytes()));
+    let suffix = format!("-{}-{}{port}", &hash[..6], protocol.to_ascii_lowercase());
+    let room = LB_NAME_MAX.saturating_sub(suffix.len());
     let base: String = lb.chars().take(room).collect();
     format!("{}{suffix}", base.trim_end_matches('-'))
+}
+
+/// The 32-bit FNV-1a hash (Fowler, Noll and Vo; the offset basis and prime of its
+/// specification): a short, stable fingerprint of a name, not a cryptographic hash.
+pub fn fnv1a32(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5, |h: u32, b| {
+        (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
+    })
 }
 
 fn port(p: i64) -> u16 {
@@ -683,15 +703,19 @@ fn plan_aws(
     let backend_tls = tls.is_some_and(Tls::reencrypts);
     let listeners: Vec<Listener> = services
         .iter()
-        .map(|s| Listener {
-            service: s.kind,
-            key: s.key,
-            port: s.port,
-            backend_port: s.backend_port,
-            frontend_tls,
-            backend_tls,
-            sticky: s.sticky && !frontend_tls && !backend_tls,
-            target_group_name: target_group_name(&name, s.kind),
+        .map(|s| {
+            let mut l = Listener {
+                service: s.kind,
+                key: s.key,
+                port: s.port,
+                backend_port: s.backend_port,
+                frontend_tls,
+                backend_tls,
+                sticky: s.sticky && !frontend_tls && !backend_tls,
+                target_group_name: String::new(),
+            };
+            l.target_group_name = target_group_name(&name, l.nlb_protocols().1, s.backend_port);
+            l
         })
         .collect();
 
@@ -882,20 +906,58 @@ mod tests {
     use super::*;
 
     #[test]
+    fn fnv1a_is_the_specified_hash() {
+        // Test vectors of the FNV specification.
+        assert_eq!(fnv1a32(b""), 0x811c_9dc5);
+        assert_eq!(fnv1a32(b"a"), 0xe40c_292c);
+        assert_eq!(fnv1a32(b"foobar"), 0xbf9c_f968);
+    }
+
+    #[test]
     fn target_group_names_fit() {
+        let hash = format!("{:08x}", fnv1a32(b"elb-impala-cluster1"));
         assert_eq!(
-            target_group_name("elb-impala-cluster1", ServiceKind::Hs2Http),
-            "elb-impala-cluster1-hs2-http"
+            target_group_name("elb-impala-cluster1", "TCP", 21050),
+            format!("elb-impala-clust-{}-tcp21050", &hash[..6])
         );
-        let long = "a-very-long-load-balancer-name-x";
-        for k in ServiceKind::ALL {
-            let n = target_group_name(long, k);
-            assert!(n.len() <= 32, "{n}");
-            assert!(syntax::lb_name(&n).is_ok(), "{n}");
+        assert_eq!(
+            target_group_name("a", "TLS", 443),
+            format!("a-{}-tls443", &format!("{:08x}", fnv1a32(b"a"))[..6])
+        );
+        for lb in [
+            "a",
+            "a-very-long-load-balancer-name-x",
+            "abcdefghijklmnopqrstuvw-yzabcdef",
+            "abcdefghijklmno-qrstuvwxyzabcdef",
+        ] {
+            for (protocol, port) in [("TCP", 1), ("TLS", 65535), ("TCP", 21050)] {
+                let n = target_group_name(lb, protocol, port);
+                assert!(n.len() <= LB_NAME_MAX, "{n}");
+                assert!(syntax::lb_name(&n).is_ok(), "{n}");
+                assert!(!n.contains("--"), "{n}");
+            }
         }
+    }
+
+    /// Two balancers whose names differ only past the characters a target group name keeps
+    /// get target groups of their own (before, both were `impala-analytics-production-hs2`).
+    #[test]
+    fn target_group_names_differ_between_balancers() {
+        let a = target_group_name("impala-analytics-production-lb1", "TCP", 21050);
+        let b = target_group_name("impala-analytics-production-lb2", "TCP", 21050);
+        assert_ne!(a, b);
         assert_eq!(
-            target_group_name("abcdefghijklmnopqrstuvw-yz", ServiceKind::Hs2Http),
-            "abcdefghijklmnopqrstuvw-hs2-http"
+            a,
+            target_group_name("impala-analytics-production-lb1", "TCP", 21050)
         );
+    }
+
+    /// What AWS fixes at creation is in the name, so a change of it is a new name.
+    #[test]
+    fn target_group_names_follow_protocol_and_port() {
+        let lb = "elb-impala-cluster1";
+        let tcp = target_group_name(lb, "TCP", 21050);
+        assert_ne!(tcp, target_group_name(lb, "TLS", 21050));
+        assert_ne!(tcp, target_group_name(lb, "TCP", 21051));
     }
 }

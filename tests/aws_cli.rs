@@ -70,6 +70,19 @@ fn secs(v: &Value, default: u64) -> u64 {
     }
 }
 
+/// A target group's name as the README gives it: `<balancer>-<hash>-<protocol><port>`, the
+/// balancer's name cut to fit 32 characters, `<hash>` the first 6 hex digits of the 32-bit
+/// FNV-1a hash of the whole balancer name.
+fn target_group_name(lb: &str, protocol: &str, port: u64) -> String {
+    let mut hash: u32 = 0x811c_9dc5;
+    for b in lb.bytes() {
+        hash = (hash ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    let suffix = format!("-{:06x}-{protocol}{port}", hash >> 8);
+    let base = &lb[..lb.len().min(32 - suffix.len())];
+    format!("{}{suffix}", base.trim_end_matches('-'))
+}
+
 // --- reading a script back with bash ---------------------------------------------------------
 
 /// The script's block of spec values, between its markers.
@@ -526,7 +539,7 @@ fn check_against_spec(spec: &Value, script: &str) {
         assert_eq!(groups.len(), services.len());
         assert_eq!(listeners.len(), services.len());
         for ((g, l), s) in groups.iter().zip(&listeners).zip(&services) {
-            let tg_name = format!("{}-{}", name, s.0.replace('_', "-"));
+            let tg_name = target_group_name(&name, if reencrypts { "tls" } else { "tcp" }, s.2);
             assert_eq!(g[0], tg_name);
             assert_eq!(g[1], if reencrypts { "TLS" } else { "TCP" });
             assert_eq!(g[2], s.2.to_string());
@@ -1698,10 +1711,8 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
     // A TLS listener per service, forwarding to its target group.
     let groups = n["target_groups"].as_array().unwrap();
     assert_eq!(groups.len(), 2, "{groups:#?}");
-    for (port, tg_name, backend_port) in [
-        (21050, "elb-impala-bi-hs2", 21050),
-        (443, "elb-impala-bi-hs2-http", 28000),
-    ] {
+    for (port, backend_port) in [(21050, 21050), (443, 28000)] {
+        let tg_name = target_group_name("elb-impala-bi", "tcp", backend_port);
         let tg = groups
             .iter()
             .find(|g| g["TargetGroupName"] == tg_name)
@@ -2007,4 +2018,85 @@ printf '%s\n' "$status"
         (0, 2, ""),
         "updated, not retried"
     );
+}
+
+/// Two NLBs whose names share the first 30 characters, each with a daemon of its own. Before,
+/// both named their target groups `impala-analytics-production-hs2`: the second balancer's
+/// script took the first's groups over and deregistered its daemons. Now each keeps its own;
+/// and a script that meets a group of its name attached to another balancer stops without
+/// touching it.
+#[test]
+#[ignore = "needs moto_server and awscli: run scripts/test"]
+fn balancers_with_alike_names_keep_their_own_target_groups_in_moto() {
+    let moto = Moto::start("eu-central-1");
+    let ids = moto.py(&["setup", "unused-logs", "prod.example.com"]);
+    let base =
+        common::spec_json(&common::repo().join("tests/fixtures/terraform/nlb-long-names.yaml"));
+    let instances = ids["instance_ids"].as_array().unwrap();
+    let balancer = |cluster: &str, name: &str, instance: &Value| {
+        let mut spec = with_moto_ids(base.clone(), &ids);
+        spec["cluster"] = json!(cluster);
+        spec["aws"]["name"] = json!(name);
+        spec["daemons"] = json!([{"host": "impalad.prod.example.com", "instance_id": instance}]);
+        spec
+    };
+    let a = balancer("prod-a", "impala-analytics-production-lb1", &instances[0]);
+    let b = balancer("prod-b", "impala-analytics-production-lb2", &instances[1]);
+    let dir = TempDir::new("aws-cli-moto-names");
+    moto.run_script(&dir, &script_for_moto(&a, &ids), None).ok();
+    let script_b = script_for_moto(&b, &ids);
+    moto.run_script(&dir, &script_b, None).ok();
+
+    // Each balancer's listeners forward to groups of its own, with its own daemon only.
+    let groups_of = |spec: &Value| -> Vec<Value> {
+        let state = moto.state(spec);
+        let n = &state["network"];
+        let all = n["target_groups"].as_array().unwrap().clone();
+        n["listeners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                let arn = &l["DefaultActions"][0]["TargetGroupArn"];
+                all.iter()
+                    .find(|g| g["TargetGroupArn"] == *arn)
+                    .unwrap()
+                    .clone()
+            })
+            .collect()
+    };
+    let (groups_a, groups_b) = (groups_of(&a), groups_of(&b));
+    assert_eq!(groups_a.len(), 2);
+    assert_eq!(groups_b.len(), 2);
+    for g in &groups_a {
+        assert_eq!(g["Targets"], json!([instances[0]]), "{g:#}");
+        assert!(!groups_b
+            .iter()
+            .any(|h| h["TargetGroupArn"] == g["TargetGroupArn"]));
+    }
+    for g in &groups_b {
+        assert_eq!(g["Targets"], json!([instances[1]]), "{g:#}");
+    }
+
+    // B's script meeting a group of its name that is A's: it stops, and A keeps its daemon.
+    let name_a = groups_a[0]["TargetGroupName"].as_str().unwrap();
+    let name_b = target_group_name(
+        "impala-analytics-production-lb2",
+        "tcp",
+        groups_a[0]["Port"].as_u64().unwrap(),
+    );
+    assert_ne!(name_a, name_b);
+    let taken = script_b.replace(&name_b, name_a);
+    assert_ne!(taken, script_b);
+    let run = moto.run_script(&dir, &taken, None).fails(1);
+    assert!(
+        run.stderr.contains(&format!(
+            "target group {name_a} ({}) is attached to another load balancer",
+            groups_a[0]["TargetGroupArn"].as_str().unwrap()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(groups_of(&a), groups_a, "A's groups are as they were");
+    drop(moto);
 }

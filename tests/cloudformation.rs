@@ -46,6 +46,29 @@ fn parse_yaml(text: &str) -> Value {
     theirs
 }
 
+/// The value of the `Name` tag in a CloudFormation `Tags` list.
+fn name_tag(tags: &Value) -> &str {
+    tags.as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["Key"] == "Name")
+        .and_then(|t| t["Value"].as_str())
+        .unwrap_or_else(|| panic!("a Name tag: {tags}"))
+}
+
+/// A target group's name as the README gives it: `<balancer>-<hash>-<protocol><port>`, the
+/// balancer's name cut to fit 32 characters, `<hash>` the first 6 hex digits of the 32-bit
+/// FNV-1a hash of the whole balancer name.
+fn target_group_name(lb: &str, protocol: &str, port: u64) -> String {
+    let mut hash: u32 = 0x811c_9dc5;
+    for b in lb.bytes() {
+        hash = (hash ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    let suffix = format!("-{:06x}-{protocol}{port}", hash >> 8);
+    let base = &lb[..lb.len().min(32 - suffix.len())];
+    format!("{}{suffix}", base.trim_end_matches('-'))
+}
+
 fn resources<'a>(t: &'a Value, kind: &str) -> Vec<(&'a str, &'a Value)> {
     t["Resources"]
         .as_object()
@@ -197,9 +220,12 @@ fn check_against_spec(spec: &Value, t: &Value) {
     // impalad ports and the health-check port, as standalone ingress rules on the back end.
     let fe = &t["Resources"]["FrontEndSecurityGroup"]["Properties"];
     let be = &t["Resources"]["BackEndSecurityGroup"]["Properties"];
-    assert_eq!(fe["GroupName"], format!("{cluster} Impala FE"));
+    // No GroupName (CloudFormation names the groups, so it can replace them; AWS's Guard rule
+    // CFN_NO_EXPLICIT_RESOURCE_NAMES): the Name tag says which they are.
+    assert!(fe.get("GroupName").is_none() && be.get("GroupName").is_none());
+    assert_eq!(name_tag(&fe["Tags"]), format!("{cluster} Impala FE"));
     assert_eq!(fe["GroupDescription"], "Impala Front-End Traffic");
-    assert_eq!(be["GroupName"], format!("{cluster} Impala BE"));
+    assert_eq!(name_tag(&be["Tags"]), format!("{cluster} Impala BE"));
     assert_eq!(be["GroupDescription"], "Impala Back-End Traffic");
     assert_eq!(fe["VpcId"], aws["vpc_id"]);
     let cidrs = aws["client_cidrs"].as_array().unwrap();
@@ -386,6 +412,9 @@ fn check_against_spec(spec: &Value, t: &Value) {
             let tg = &t["Resources"][tg_id]["Properties"];
             assert_eq!(tg["Port"], s.2);
             assert_eq!(tg["Protocol"], if reencrypts { "TLS" } else { "TCP" });
+            let tg_name = target_group_name(&name, if reencrypts { "tls" } else { "tcp" }, s.2);
+            assert_eq!(tg["Name"], tg_name);
+            assert_eq!(name_tag(&tg["Tags"]), tg_name);
             assert_eq!(tg["VpcId"], aws["vpc_id"]);
             assert_eq!(tg["TargetType"], "instance");
             let targets: Vec<Value> = tg["Targets"]
@@ -716,6 +745,47 @@ fn nlb_tls_offloads_with_a_requested_certificate() {
         one(&t, "AWS::Route53::RecordSet")["AliasTarget"]["HostedZoneId"],
         get_att("LoadBalancer", "CanonicalHostedZoneID")
     );
+}
+
+/// CloudFormation replaces a target group whose protocol or port changes, and refuses to
+/// replace one with a name it was given ("requires replacing"): so a new TLS mode or backend
+/// port must give the group a new name, while its logical ID (and what refers to it) stays.
+/// Security groups get no name at all (the Name tag says which is which).
+#[test]
+fn what_aws_must_replace_gets_a_new_name() {
+    let names = |spec: &Value| -> Vec<(String, Value)> {
+        let t = parse_yaml(&generate_spec(spec, &[]).ok().stdout);
+        resources(&t, "AWS::ElasticLoadBalancingV2::TargetGroup")
+            .into_iter()
+            .map(|(id, p)| (id.to_string(), p["Name"].clone()))
+            .collect()
+    };
+    let mut passthrough = common::example("nlb-tls");
+    passthrough["tls"] = json!({"mode": "passthrough"});
+    passthrough["idle_timeout"] = json!("1h");
+    passthrough["aws"]
+        .as_object_mut()
+        .unwrap()
+        .remove("access_logs");
+    let mut bridge = common::example("nlb-tls");
+    bridge["tls"]["mode"] = json!("bridge");
+    let mut moved = passthrough.clone();
+    moved["services"]["hs2"]["backend_port"] = json!(21051);
+    let (a, b, c) = (names(&passthrough), names(&bridge), names(&moved));
+    for ((x, y), z) in a.iter().zip(&b).zip(&c) {
+        assert_eq!(x.0, y.0, "the same logical IDs");
+        assert_eq!(x.0, z.0, "the same logical IDs");
+        assert_ne!(x.1, y.1, "TCP and TLS target groups have different names");
+    }
+    assert_ne!(a[0].1, c[0].1, "another backend port is another name");
+    assert_eq!(a[1].1, c[1].1, "an unchanged group keeps its name");
+
+    for (name, spec) in common::all_aws_specs() {
+        let t = parse_yaml(&generate_spec(&spec, &[]).ok().stdout);
+        for (id, group) in resources(&t, "AWS::EC2::SecurityGroup") {
+            assert!(group.get("GroupName").is_none(), "{name}: {id} is named");
+        }
+    }
 }
 
 #[test]
@@ -1270,6 +1340,9 @@ fn deploys_the_classic_example_to_moto() {
     let fe = &got["groups"]["cluster1 Impala FE"];
     let be = &got["groups"]["cluster1 Impala BE"];
     assert_eq!(fe["vpc"], ids["vpc_id"]);
+    // Named by CloudFormation, not by the template, so that it can replace them.
+    assert_ne!(fe["name"], "cluster1 Impala FE", "{fe}");
+    assert_ne!(be["name"], "cluster1 Impala BE", "{be}");
     for port in [21000, 21050] {
         assert!(
             fe["ingress"]

@@ -254,6 +254,9 @@ fn check_module(name: &str, plan: &Plan, body: &Body) {
         assert_eq!(string(b, "vpc_id"), aws.vpc_id);
         assert_eq!(object(attr(b, "tags"))["Name"], g.name);
         assert!(nested(b, "ingress").is_empty() && nested(b, "egress").is_empty());
+        // Replaced (another cluster name or VPC) by creating the new group first.
+        let lifecycle = one(nested(b, "lifecycle"), "lifecycle");
+        assert!(boolean(lifecycle, "create_before_destroy"), "{name}");
         format!("aws_security_group.{}.id", label(b))
     };
     let fe = group(&aws.frontend_group);
@@ -557,6 +560,10 @@ fn check_module(name: &str, plan: &Plan, body: &Body) {
             assert_eq!(string(tg, "protocol"), backend);
             assert_eq!(string(tg, "target_type"), "instance");
             assert_eq!(object(attr(tg, "tags"))["Name"], l.target_group_name);
+            // Its name follows impalad's protocol and port, so a new group is created
+            // under a new name before the old one is destroyed.
+            let lifecycle = one(nested(tg, "lifecycle"), "lifecycle");
+            assert!(boolean(lifecycle, "create_before_destroy"), "{name}");
             assert_eq!(string(tg, "vpc_id"), aws.vpc_id);
             let settings = &aws.target_group;
             assert_eq!(
@@ -907,11 +914,13 @@ fn passthrough_keeps_tcp_listeners_with_the_idle_timeout() {
         .into_iter()
         .map(|g| (string(g, "name"), num(g, "port")))
         .collect();
+    let hash = format!("{:08x}", impala_lbgen::plan::fnv1a32(b"elb-impala-edge"));
+    let hash = &hash[..6];
     assert_eq!(
         ports,
         [
-            ("elb-impala-edge-hs2", 21050),
-            ("elb-impala-edge-hs2-http", 28000)
+            (&*format!("elb-impala-edge-{hash}-tcp21050"), 21050),
+            (&*format!("elb-impala-edge-{hash}-tcp28000"), 28000)
         ]
     );
     assert!(resources(&body, "aws_acm_certificate").is_empty());

@@ -386,8 +386,9 @@ impl<'a> View<'a> {
                 "CloudFormation cannot add a security group to instances it does not create."
                     .to_string(),
                 format!(
-                    "Until each impalad instance is also in {} (output BackEndSecurityGroupId), \
-                     the balancer cannot reach it and marks it unhealthy.",
+                    "Until each impalad instance is also in the back-end group (Name tag {}, \
+                     output BackEndSecurityGroupId), the balancer cannot reach it and marks it \
+                     unhealthy.",
                     aws.backend_group.name
                 ),
                 "After deploying, add the group with the commands below; --groups replaces an \

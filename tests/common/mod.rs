@@ -394,6 +394,12 @@ pub fn aws_variants() -> Vec<(&'static str, Value)> {
     let mut v = example("nlb-tls");
     v["tls"].as_object_mut().unwrap().remove("hosted_zone_id");
     out.push(("nlb-no-zone", v));
+
+    // A name sharing its first 30 characters with another balancer's: target group names
+    // keep at most 32, and a hash of the whole name tells them apart.
+    let mut v = example("nlb-tls");
+    v["aws"]["name"] = json!("impala-analytics-production-lb1");
+    out.push(("nlb-long-name", v));
     out
 }
 
