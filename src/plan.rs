@@ -117,8 +117,10 @@ pub enum Check {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Tls {
     pub mode: TlsMode,
-    /// The name clients use.
+    /// `tls.domain`: the name the certificate is for (a leading `*.` allowed).
     pub domain: Option<String>,
+    /// `tls.subject_alternative_names`, as written.
+    pub subject_alternative_names: Vec<String>,
     pub certificate: Certificate,
     /// Route 53 zone for validation records and the alias record.
     pub hosted_zone_id: Option<String>,
@@ -127,6 +129,17 @@ pub struct Tls {
 }
 
 impl Tls {
+    /// The first name of the certificate that is one host, not a wildcard: `tls.domain`, else
+    /// the first such subject alternative name. Clients use it (a wildcard names no host, and
+    /// the balancer's own DNS name is on no certificate).
+    pub fn host_name(&self) -> Option<&str> {
+        self.domain
+            .iter()
+            .chain(&self.subject_alternative_names)
+            .map(String::as_str)
+            .find(|n| !n.starts_with("*."))
+    }
+
     /// The balancer terminates client TLS (offload or bridge).
     pub fn terminates(&self) -> bool {
         self.mode != TlsMode::Passthrough
@@ -169,6 +182,8 @@ pub struct Aws {
     pub name: String,
     pub scheme: Scheme,
     pub internal: bool,
+    /// `ipv4`, or `dualstack` (an NLB only; validation refuses it on a Classic ELB).
+    pub ip_address_type: IpAddressType,
     pub client_cidrs: Vec<CidrBlock>,
     pub access_logs: Option<AccessLogs>,
     /// Sorted by key.
@@ -189,6 +204,18 @@ pub struct Aws {
     pub frontend_egress: Vec<Rule>,
     /// From the front-end group, per backend port and the health-check port.
     pub backend_ingress: Vec<Rule>,
+    /// The Route 53 alias records pointing the client host at the balancer.
+    pub alias: Option<Alias>,
+}
+
+/// Alias records in `tls.hosted_zone_id` for the name clients use ([`Tls::host_name`]):
+/// `A`, and `AAAA` too when the balancer is dualstack.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Alias {
+    pub name: String,
+    pub hosted_zone_id: String,
+    /// `A`, then `AAAA` for a dualstack balancer.
+    pub record_types: Vec<&'static str>,
 }
 
 /// What every NLB target group sets, explicitly.
@@ -580,6 +607,7 @@ impl Plan {
         let tls = spec.tls.as_ref().map(|t| Tls {
             mode: t.mode,
             domain: t.domain.clone(),
+            subject_alternative_names: t.subject_alternative_names.clone().unwrap_or_default(),
             certificate: match (t.mode, &t.certificate_arn, &t.domain) {
                 (TlsMode::Passthrough, _, _) => Certificate::None,
                 (_, Some(arn), _) => Certificate::Existing { arn: arn.clone() },
@@ -638,19 +666,42 @@ impl Plan {
         }
     }
 
-    /// The stable name clients use, when the spec knows it: `tls.domain` when it names one host
-    /// (the certificate is for it, and with a hosted zone an alias record points it at the
-    /// balancer), else, when clients reach HAProxy, `haproxy.public_name`. An AWS balancer
-    /// without one is reached by its own DNS name, known only once it exists: `None`.
+    /// The stable name clients use, when the spec knows it; see [`Plan::client_host_field`].
     pub fn client_host(&self) -> Option<&str> {
-        self.tls
-            .as_ref()
-            .and_then(|t| t.domain.as_deref())
-            .filter(|d| !d.starts_with("*."))
-            .or(match self.frontend() {
-                Frontend::Haproxy => self.haproxy.public_name.as_deref(),
-                Frontend::Aws => None,
-            })
+        self.client_host_and_field().map(|(h, _)| h)
+    }
+
+    /// The field [`Plan::client_host`] comes from: `tls.domain`,
+    /// `tls.subject_alternative_names` or `haproxy.public_name`.
+    pub fn client_host_field(&self) -> Option<&'static str> {
+        self.client_host_and_field().map(|(_, f)| f)
+    }
+
+    /// The name clients use and where it comes from. HAProxy: `haproxy.public_name`, its own
+    /// name, else the certificate's host name. AWS: the certificate's host name
+    /// ([`Tls::host_name`]: a wildcard `tls.domain` names no host, so the first subject
+    /// alternative name that does), which with a hosted zone an alias record points at the
+    /// balancer. An AWS balancer without one is reached by its own DNS name, known only once it
+    /// exists: `None`.
+    fn client_host_and_field(&self) -> Option<(&str, &'static str)> {
+        let tls = self.tls.as_ref().and_then(|t| {
+            let host = t.host_name()?;
+            let field = if t.domain.as_deref() == Some(host) {
+                "tls.domain"
+            } else {
+                "tls.subject_alternative_names"
+            };
+            Some((host, field))
+        });
+        match self.frontend() {
+            Frontend::Aws => tls,
+            Frontend::Haproxy => self
+                .haproxy
+                .public_name
+                .as_deref()
+                .map(|h| (h, "haproxy.public_name"))
+                .or(tls),
+        }
     }
 
     /// The port clients use for each service on the [`Plan::frontend`], in service order: an
@@ -698,6 +749,7 @@ fn plan_aws(
 ) -> Aws {
     let kind = a.load_balancer.unwrap_or(LoadBalancerKind::Classic);
     let scheme = a.scheme.unwrap_or(Scheme::Internal);
+    let ip_address_type = a.ip_address_type.unwrap_or(IpAddressType::Ipv4);
     let name = lb_name(spec);
     let frontend_tls = tls.is_some_and(Tls::terminates);
     let backend_tls = tls.is_some_and(Tls::reencrypts);
@@ -718,6 +770,17 @@ fn plan_aws(
             l
         })
         .collect();
+    let alias = tls.and_then(|t| {
+        Some(Alias {
+            name: t.host_name()?.to_string(),
+            hosted_zone_id: t.hosted_zone_id.clone()?,
+            record_types: if ip_address_type == IpAddressType::Dualstack {
+                vec!["A", "AAAA"]
+            } else {
+                vec!["A"]
+            },
+        })
+    });
 
     let mut client_cidrs: Vec<CidrBlock> = Vec::new();
     for c in &a.client_cidrs {
@@ -778,6 +841,7 @@ fn plan_aws(
         name,
         scheme,
         internal: scheme == Scheme::Internal,
+        ip_address_type,
         client_cidrs,
         access_logs: a.access_logs.as_ref().map(|l| AccessLogs {
             bucket: l.bucket.clone(),
@@ -818,6 +882,7 @@ fn plan_aws(
         frontend_ingress,
         frontend_egress,
         backend_ingress,
+        alias,
     }
 }
 

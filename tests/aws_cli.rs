@@ -471,10 +471,28 @@ fn check_against_spec(spec: &Value, script: &str) {
     }
     let zone = spec["tls"]["hosted_zone_id"].as_str();
     assert_eq!(var("HOSTED_ZONE").as_str(), zone);
-    assert_eq!(
-        var("ALIAS").as_str(),
-        zone.and(spec["tls"]["domain"].as_str())
-    );
+    // The alias is for the first name of the certificate that is one host, not a wildcard.
+    let host = std::iter::once(&spec["tls"]["domain"])
+        .chain(
+            spec["tls"]["subject_alternative_names"]
+                .as_array()
+                .into_iter()
+                .flatten(),
+        )
+        .filter_map(Value::as_str)
+        .find(|n| !n.starts_with("*."));
+    let dualstack = aws["ip_address_type"] == "dualstack";
+    assert_eq!(var("ALIAS").as_str(), zone.and(host));
+    if var("ALIAS").is_string() {
+        let types = if dualstack {
+            json!(["A", "AAAA"])
+        } else {
+            json!(["A"])
+        };
+        assert_eq!(var("ALIAS_TYPES"), types);
+    } else {
+        assert_eq!(var("ALIAS_TYPES"), Value::Null);
+    }
 
     if !nlb {
         // Classic: listeners, health check, attributes, policy.
@@ -538,6 +556,10 @@ fn check_against_spec(spec: &Value, script: &str) {
         let listeners = calls_of(&read, "nlb_listener");
         assert_eq!(groups.len(), services.len());
         assert_eq!(listeners.len(), services.len());
+        assert_eq!(
+            var("IP_ADDRESS_TYPE"),
+            if dualstack { "dualstack" } else { "ipv4" }
+        );
         for ((g, l), s) in groups.iter().zip(&listeners).zip(&services) {
             let tg_name = target_group_name(&name, if reencrypts { "tls" } else { "tcp" }, s.2);
             assert_eq!(g[0], tg_name);
@@ -740,7 +762,7 @@ fn the_walkthrough_spec_is_the_walkthrough() {
         "\naws elb configure-health-check ",
         "\n  aws elb register-instances-with-load-balancer ",
         "\nprintf 'Load balancer %s: %s",
-        "--hosted-zone-id \"$HOSTED_ZONE\" --change-batch \"$(\n",
+        "\n  for type in \"${ALIAS_TYPES[@]}\"; do\n",
     ];
     let at: Vec<usize> = order
         .iter()
@@ -890,6 +912,9 @@ fn adversarial_plans() -> Vec<(&'static str, Plan, Vec<Tag>)> {
             aws.tags = tags.clone();
             aws.frontend_group.name = "FE $(touch pwned-group) it's".into();
             aws.frontend_group.description = "`touch pwned-description` \"x\"".into();
+            if let Some(alias) = &mut aws.alias {
+                alias.name = "alias $(touch pwned-alias) it's".into();
+            }
             for (i, r) in aws
                 .frontend_ingress
                 .iter_mut()
@@ -926,6 +951,10 @@ fn adversarial_values_reach_bash_exactly() {
         }
         let aws = plan.aws.as_ref().unwrap();
         assert_eq!(read.vars["FE_NAME"], json!(aws.frontend_group.name));
+        assert_eq!(
+            read.vars.get("ALIAS"),
+            aws.alias.as_ref().map(|a| json!(a.name)).as_ref()
+        );
         assert_eq!(
             read.vars["FE_DESCRIPTION"],
             json!(aws.frontend_group.description)
@@ -1672,6 +1701,7 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
     assert_eq!(lb["LoadBalancerName"], "elb-impala-bi");
     assert_eq!(lb["Type"], "network");
     assert_eq!(lb["Scheme"], "internal");
+    assert_eq!(lb["IpAddressType"], "dualstack");
     assert_eq!(lb["AvailabilityZones"][0]["SubnetId"], ids["subnet_id"]);
     let (fe, _) = check_groups(&state, &spec, &ids);
     assert_eq!(lb["SecurityGroups"], json!([fe]));
@@ -1787,15 +1817,18 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
         );
     }
     let dns = lb["DNSName"].as_str().unwrap();
-    assert!(
-        records.iter().any(|r| r["Type"] == "A"
-            && r["Name"].as_str().unwrap().trim_end_matches('.') == "impala.bi.example.com"
-            && r["AliasTarget"]["DNSName"]
-                .as_str()
-                .is_some_and(|d| d.trim_end_matches('.') == dns)
-            && r["AliasTarget"]["HostedZoneId"] == lb["CanonicalHostedZoneId"]),
-        "the alias record: {records:#?}"
-    );
+    // Dualstack: A and AAAA alias records.
+    for record_type in ["A", "AAAA"] {
+        assert!(
+            records.iter().any(|r| r["Type"] == record_type
+                && r["Name"].as_str().unwrap().trim_end_matches('.') == "impala.bi.example.com"
+                && r["AliasTarget"]["DNSName"]
+                    .as_str()
+                    .is_some_and(|d| d.trim_end_matches('.') == dns)
+                && r["AliasTarget"]["HostedZoneId"] == lb["CanonicalHostedZoneId"]),
+            "the {record_type} alias record: {records:#?}"
+        );
+    }
     assert!(run
         .stdout
         .contains(&format!("Load balancer elb-impala-bi: {dns} ")));
@@ -1823,7 +1856,9 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
     let drained = moto
         .run_bash(&dir, "drain.sh", &drain, &["drain", host], None)
         .ok();
-    for tg in ["elb-impala-bi-hs2", "elb-impala-bi-hs2-http"] {
+    let tg_hs2 = target_group_name("elb-impala-bi", "tcp", 21050);
+    let tg_hs2_http = target_group_name("elb-impala-bi", "tcp", 28000);
+    for tg in [&tg_hs2, &tg_hs2_http] {
         assert!(
             drained
                 .stderr
@@ -1846,8 +1881,8 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
             .map(|l| l.split_whitespace().collect::<Vec<_>>())
             .collect::<Vec<_>>(),
         vec![
-            vec![host, "aws", "elb-impala-bi-hs2", "unused"],
-            vec![host, "aws", "elb-impala-bi-hs2-http", "unused"],
+            vec![host, "aws", tg_hs2.as_str(), "unused"],
+            vec![host, "aws", tg_hs2_http.as_str(), "unused"],
         ]
     );
     let enabled = moto
@@ -1855,7 +1890,7 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
         .ok();
     assert!(
         enabled.stderr.contains(&format!(
-            "aws: {victim} ({host}) is healthy in elb-impala-bi-hs2 elb-impala-bi-hs2-http"
+            "aws: {victim} ({host}) is healthy in {tg_hs2} {tg_hs2_http}"
         )),
         "{}",
         enabled.stderr
@@ -1879,9 +1914,9 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
         assert_eq!(targets, want, "{tg}");
     }
 
-    // The spec drops TLS: the listeners are changed to TCP in place (the same listeners, so
-    // the ports keep serving), with the idle timeout; HiveServer2's target groups become
-    // sticky.
+    // The spec drops TLS and IPv6: the listeners are changed to TCP in place (the same
+    // listeners, so the ports keep serving), with the idle timeout; HiveServer2's target
+    // groups become sticky; the balancer goes back to IPv4 only.
     let listener_arns: BTreeSet<String> = n["listeners"]
         .as_array()
         .unwrap()
@@ -1891,11 +1926,17 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
     let mut plain = spec.clone();
     plain.as_object_mut().unwrap().remove("tls");
     plain["idle_timeout"] = json!("1h");
+    plain["aws"]
+        .as_object_mut()
+        .unwrap()
+        .remove("ip_address_type");
+    plain["aws"]["client_cidrs"] = json!(["10.0.0.0/8", "172.16.0.0/12"]);
     let script = script_for_moto(&plain, &ids);
     let third = moto.run_script(&dir, &script, None).ok();
     for change in [
         "changing listener 443 from TLS to TCP",
         "changing listener 21050 from TLS to TCP",
+        "setting the IP address type of elb-impala-bi to ipv4 (from dualstack)",
     ] {
         assert!(third.stderr.contains(change), "{change}: {}", third.stderr);
     }
@@ -1906,6 +1947,7 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
     );
     let state = moto.state(&plain);
     let n = &state["network"];
+    assert_eq!(n["balancer"]["IpAddressType"], "ipv4");
     let now: BTreeSet<String> = n["listeners"]
         .as_array()
         .unwrap()

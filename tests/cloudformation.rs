@@ -365,6 +365,10 @@ fn check_against_spec(spec: &Value, t: &Value) {
         let lb = one(t, "AWS::ElasticLoadBalancingV2::LoadBalancer");
         assert_eq!(lb["Name"], name);
         assert_eq!(lb["Type"], "network");
+        assert_eq!(
+            lb["IpAddressType"],
+            aws["ip_address_type"].as_str().unwrap_or("ipv4")
+        );
         assert_eq!(lb["Scheme"], aws["scheme"].as_str().unwrap_or("internal"));
         assert_eq!(lb["Subnets"], aws["subnet_ids"]);
         assert_eq!(
@@ -520,18 +524,41 @@ fn check_against_spec(spec: &Value, t: &Value) {
     } else {
         assert!(certs.is_empty(), "no certificate requested");
     }
+    // Clients use the first name of the certificate that is one host; with a zone, alias
+    // records (A, and AAAA for a dualstack NLB) point it at the balancer.
+    let host = std::iter::once(&spec["tls"]["domain"])
+        .chain(
+            spec["tls"]["subject_alternative_names"]
+                .as_array()
+                .into_iter()
+                .flatten(),
+        )
+        .filter_map(Value::as_str)
+        .find(|n| !n.starts_with("*."));
     let records = resources(t, "AWS::Route53::RecordSet");
-    match (domain, zone) {
+    match (host, zone) {
         (Some(d), Some(z)) => {
-            let r = records[0].1;
-            assert_eq!(records.len(), 1);
-            assert_eq!(r["Name"], d);
-            assert_eq!(r["HostedZoneId"], z);
-            assert_eq!(r["Type"], "A");
+            let types: Vec<&str> = records
+                .iter()
+                .map(|r| r.1["Type"].as_str().unwrap())
+                .collect();
+            let dualstack = aws["ip_address_type"] == "dualstack";
             assert_eq!(
-                r["AliasTarget"]["DNSName"],
-                get_att("LoadBalancer", "DNSName")
+                types,
+                if dualstack {
+                    vec!["A", "AAAA"]
+                } else {
+                    vec!["A"]
+                }
             );
+            for (_, r) in records {
+                assert_eq!(r["Name"], d);
+                assert_eq!(r["HostedZoneId"], z);
+                assert_eq!(
+                    r["AliasTarget"]["DNSName"],
+                    get_att("LoadBalancer", "DNSName")
+                );
+            }
         }
         _ => assert!(records.is_empty()),
     }
@@ -547,7 +574,6 @@ fn check_against_spec(spec: &Value, t: &Value) {
     ] {
         assert!(outputs.contains_key(key), "output {key}");
     }
-    let host = domain.filter(|d| !d.starts_with("*."));
     for s in &services {
         let id: String =
             s.0.split('_')
@@ -741,10 +767,24 @@ fn nlb_tls_offloads_with_a_requested_certificate() {
         json!(["hue-impala.bi.example.com"])
     );
     assert_eq!(cert["DomainValidationOptions"].as_array().unwrap().len(), 2);
+    // Dualstack: IPv6 addresses, and an AAAA alias record beside the A one.
+    assert_eq!(lb["IpAddressType"], "dualstack");
+    let records = resources(&t, "AWS::Route53::RecordSet");
+    let ids: Vec<(&str, &Value)> = records.iter().map(|(id, r)| (*id, &r["Type"])).collect();
     assert_eq!(
-        one(&t, "AWS::Route53::RecordSet")["AliasTarget"]["HostedZoneId"],
-        get_att("LoadBalancer", "CanonicalHostedZoneID")
+        ids,
+        [
+            ("DnsRecord", &json!("A")),
+            ("DnsRecordIpv6", &json!("AAAA"))
+        ]
     );
+    for (_, r) in records {
+        assert_eq!(r["Name"], "impala.bi.example.com");
+        assert_eq!(
+            r["AliasTarget"]["HostedZoneId"],
+            get_att("LoadBalancer", "CanonicalHostedZoneID")
+        );
+    }
 }
 
 /// CloudFormation replaces a target group whose protocol or port changes, and refuses to
@@ -1083,13 +1123,27 @@ fn cloudformation_specific_limits() {
         "certificate_arn": "arn:aws:acm:us-west-2:123456789012:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"});
     generate_spec(&spec, &[]).ok();
 
-    // A Classic ELB in a VPC has no IPv6 clients.
+    // A Classic ELB in a VPC has no IPv6 clients, nor has an NLB of IP address type ipv4:
+    // an IPv6 block would open the group to addresses that never reach it.
     let mut spec = common::example("cluster1");
     spec["aws"]["client_cidrs"] = json!(["10.30.0.0/16", "2001:db8::/32"]);
-    let run = generate_spec(&spec, &[]).ok();
+    let run = generate_spec(&spec, &[]).fails(1);
     assert!(
         run.stderr
             .contains("a Classic ELB in a VPC accepts only IPv4 clients"),
+        "{}",
+        run.stderr
+    );
+    let mut spec = common::example("nlb-tls");
+    spec["aws"]
+        .as_object_mut()
+        .unwrap()
+        .remove("ip_address_type");
+    let run = generate_spec(&spec, &[]).fails(1);
+    assert!(
+        run.stderr
+            .contains("an NLB of IP address type ipv4 has no IPv6 address")
+            && run.stderr.contains("set aws.ip_address_type: dualstack"),
         "{}",
         run.stderr
     );

@@ -289,6 +289,7 @@ fn the_renderer_refuses_a_plan_built_by_hand() {
             p.tls = Some(impala_lbgen::plan::Tls {
                 mode: impala_lbgen::spec::model::TlsMode::Offload,
                 domain: None,
+                subject_alternative_names: Vec::new(),
                 certificate: impala_lbgen::plan::Certificate::None,
                 hosted_zone_id: None,
                 policy: None,

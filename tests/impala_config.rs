@@ -7,23 +7,26 @@ use std::path::{Path, PathBuf};
 
 use common::Test;
 
-/// Every example and every fixture in tests/fixtures/haproxy: `(snapshot name, path)`.
+/// Every example and every fixture in tests/fixtures/haproxy and tests/fixtures/terraform:
+/// `(snapshot name, path)`.
 fn specs() -> Vec<(String, PathBuf)> {
     let mut out = common::examples();
-    let dir = common::repo().join("tests/fixtures/haproxy");
-    let mut fixtures: Vec<(String, PathBuf)> = std::fs::read_dir(&dir)
-        .expect("tests/fixtures/haproxy exists")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .map(|p| {
-            (
-                format!("fixture-{}", p.file_stem().unwrap().to_string_lossy()),
-                p,
-            )
-        })
-        .collect();
-    fixtures.sort();
-    out.extend(fixtures);
+    for (folder, prefix) in [("haproxy", "fixture"), ("terraform", "fixture-terraform")] {
+        let dir = common::repo().join("tests/fixtures").join(folder);
+        let mut fixtures: Vec<(String, PathBuf)> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+            .map(|p| {
+                (
+                    format!("{prefix}-{}", p.file_stem().unwrap().to_string_lossy()),
+                    p,
+                )
+            })
+            .collect();
+        fixtures.sort();
+        out.extend(fixtures);
+    }
     out
 }
 
@@ -123,6 +126,19 @@ fn output_goes_to_a_file_with_dash_o() {
     t.run().ok();
     let text = std::fs::read_to_string(t.dir.join("wiring.md")).unwrap();
     assert!(text.starts_with("# Impala and client wiring for cluster c\n"));
+}
+
+/// A wildcard certificate names no host: clients use its first plain name.
+#[test]
+fn a_wildcard_certificate_gives_its_plain_name_to_clients() {
+    let out = impala_config(&common::repo().join("tests/fixtures/terraform/classic-wildcard.yaml"));
+    assert!(
+        out.contains("at `impala.analytics.example.com` (`tls.subject_alternative_names`)"),
+        "{out}"
+    );
+    assert!(out
+        .contains("impala_principal=impala/impala.analytics.example.com@ANALYTICS.EXAMPLE.COM\n"));
+    assert!(!out.contains("*."), "{out}");
 }
 
 /// Hue verifies the balancer's certificate against a CA bundle it is told about.

@@ -527,6 +527,10 @@ fn check_module(name: &str, plan: &Plan, body: &Body) {
     } else {
         assert!(resources(body, "aws_elb").is_empty());
         assert_eq!(string(balancer, "load_balancer_type"), "network");
+        assert_eq!(
+            string(balancer, "ip_address_type"),
+            aws.ip_address_type.key()
+        );
         assert!(boolean(balancer, "enable_cross_zone_load_balancing"));
         assert!(boolean(balancer, "enable_deletion_protection"));
         let logs = nested(balancer, "access_logs");
@@ -658,20 +662,25 @@ fn check_module(name: &str, plan: &Plan, body: &Body) {
         }
     }
 
-    // The alias record for the domain.
-    let alias = records.iter().find(|r| !nested(r, "alias").is_empty());
-    match (tls.and_then(|t| t.domain.as_deref()), zone) {
-        (Some(domain), Some(zone)) => {
-            let r = alias.unwrap_or_else(|| panic!("{name}: no alias record"));
-            assert_eq!(string(r, "name"), domain);
-            assert_eq!(string(r, "zone_id"), zone);
-            assert_eq!(string(r, "type"), "A");
-            let a = one(nested(r, "alias"), "alias");
-            assert_eq!(reference(a, "name"), format!("{lb_ref}.dns_name"));
-            assert_eq!(reference(a, "zone_id"), format!("{lb_ref}.zone_id"));
-            assert!(!boolean(a, "evaluate_target_health"));
+    // The alias records for the name clients use (A, and AAAA for a dualstack NLB).
+    let aliases: Vec<&&Block> = records
+        .iter()
+        .filter(|r| !nested(r, "alias").is_empty())
+        .collect();
+    match &aws.alias {
+        Some(alias) => {
+            let types: Vec<&str> = aliases.iter().map(|r| string(r, "type")).collect();
+            assert_eq!(types, alias.record_types, "{name}");
+            for r in aliases {
+                assert_eq!(string(r, "name"), alias.name);
+                assert_eq!(Some(string(r, "zone_id")), zone);
+                let a = one(nested(r, "alias"), "alias");
+                assert_eq!(reference(a, "name"), format!("{lb_ref}.dns_name"));
+                assert_eq!(reference(a, "zone_id"), format!("{lb_ref}.zone_id"));
+                assert!(!boolean(a, "evaluate_target_health"));
+            }
         }
-        _ => assert!(alias.is_none(), "{name}: an alias record without a zone"),
+        None => assert!(aliases.is_empty(), "{name}: an alias record without a zone"),
     }
 
     // Outputs.
@@ -1005,7 +1014,12 @@ fn adversarial(path: &Path) -> Plan {
             Certificate::None => {}
         }
     }
+    let zone = plan.tls.as_ref().and_then(|t| t.hosted_zone_id.clone());
     let aws = plan.aws.as_mut().unwrap();
+    if let Some(alias) = &mut aws.alias {
+        alias.name = next();
+        alias.hosted_zone_id = zone.unwrap();
+    }
     aws.region = next();
     aws.vpc_id = next();
     aws.subnet_ids = vec![next(), next()];

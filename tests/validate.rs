@@ -421,28 +421,24 @@ fn tls() {
         "  domain: impala.example.com\n  hosted_zone_id: Z0123456789ABCDEFGHIJ\n",
         "  certificate_arn: arn:aws:iam::123456789012:server-certificate/impala\n",
     )]);
-}
-
-#[test]
-fn kerberos() {
-    expect(
-        &[("realm: EXAMPLE.COM", "realm: \"\"")],
-        E,
-        "kerberos.realm",
-        "empty",
+    // A wildcard names no host: clients need a plain name on the certificate.
+    let wildcard = (
+        "domain: impala.example.com",
+        "domain: \"*.impala.example.com\"",
     );
     expect(
-        &[("realm: EXAMPLE.COM", "realm: \"EXAMPLE COM\"")],
-        E,
-        "kerberos.realm",
-        "a space",
-    );
-    expect(
-        &[("realm: EXAMPLE.COM", "realm: example.com")],
+        &[wildcard],
         W,
-        "kerberos.realm",
-        "not upper case",
+        "tls.domain",
+        "add the name clients use to subject_alternative_names",
     );
+    assert_clean(&[
+        wildcard,
+        (
+            "mode: offload",
+            "mode: offload\n  subject_alternative_names: [impala.example.com]",
+        ),
+    ]);
 }
 
 /// On premises HAProxy presents its own certificate: no tls.domain is needed, and what only an
@@ -491,6 +487,28 @@ fn onprem_tls_has_no_aws_rules() {
             "{field}: {ds:?}"
         );
     }
+}
+
+#[test]
+fn kerberos() {
+    expect(
+        &[("realm: EXAMPLE.COM", "realm: \"\"")],
+        E,
+        "kerberos.realm",
+        "empty",
+    );
+    expect(
+        &[("realm: EXAMPLE.COM", "realm: \"EXAMPLE COM\"")],
+        E,
+        "kerberos.realm",
+        "a space",
+    );
+    expect(
+        &[("realm: EXAMPLE.COM", "realm: example.com")],
+        W,
+        "kerberos.realm",
+        "not upper case",
+    );
 }
 
 /// With Kerberos, each impalad's principal names its host: an IP address cannot be one.
@@ -619,14 +637,38 @@ fn client_cidrs() {
         "aws.client_cidrs[0]",
         "every address",
     );
+    // IPv6 clients reach only a dualstack NLB.
     let v6 = ("[10.30.0.0/16]", "[10.30.0.0/16, \"2001:db8::/32\"]");
-    expect(&[v6], W, "aws.client_cidrs[1]", "accepts only IPv4 clients");
+    expect(&[v6], E, "aws.client_cidrs[1]", "accepts only IPv4 clients");
     let no_logs = (
         "  access_logs: {bucket: c1-logs, prefix: c1-impala, interval: 60m}\n",
         "",
     );
     let nlb = ("load_balancer: classic", "load_balancer: network");
-    assert_clean(&[v6, nlb, no_logs, ("mode: offload", "mode: passthrough")]);
+    let passthrough = ("mode: offload", "mode: passthrough");
+    expect(
+        &[v6, nlb, no_logs, passthrough],
+        E,
+        "aws.client_cidrs[1]",
+        "set aws.ip_address_type: dualstack",
+    );
+    let dualstack = (
+        "scheme: internal",
+        "scheme: internal\n  ip_address_type: dualstack",
+    );
+    assert_clean(&[v6, nlb, no_logs, passthrough, dualstack]);
+    expect(
+        &[nlb, no_logs, passthrough, dualstack],
+        W,
+        "aws.ip_address_type",
+        "no client_cidrs block is IPv6",
+    );
+    expect(
+        &[dualstack],
+        E,
+        "aws.ip_address_type",
+        "Classic ELB in a VPC has IPv4 addresses only",
+    );
 }
 
 #[test]

@@ -16,7 +16,8 @@ use serde_json::json;
 
 use crate::error::Error;
 use crate::plan::{
-    Aws, Certificate, Check, Plan, Rule, Tag, CLASSIC_TLS_POLICY_NAME, DEFAULT_CERTIFICATE_WAIT,
+    Alias, Aws, Certificate, Check, Plan, Rule, Tag, CLASSIC_TLS_POLICY_NAME,
+    DEFAULT_CERTIFICATE_WAIT,
 };
 use crate::render::{Format, Renderer};
 use crate::spec::model::{LoadBalancerKind, TlsMode};
@@ -118,8 +119,10 @@ pub struct View<'a> {
     pub certificate_wait: u64,
     /// Route 53 zone for the validation records and the alias record.
     pub hosted_zone_id: Option<&'a str>,
-    /// The alias record pointing `tls.domain` at the balancer.
-    pub alias: Option<&'a str>,
+    /// The alias records pointing the name clients use at the balancer.
+    pub alias: Option<&'a Alias>,
+    /// NLB `--ip-address-type`: `ipv4` or `dualstack`.
+    pub ip_address_type: &'static str,
     /// The name clients use, when the spec knows it; else the balancer's DNS name.
     pub client_host: Option<&'a str>,
     pub endpoints: Vec<EndpointView>,
@@ -390,9 +393,6 @@ impl<'a> View<'a> {
             _ => (None, None),
         };
         let hosted_zone_id = tls.and_then(|t| t.hosted_zone_id.as_deref());
-        let alias = tls
-            .and_then(|t| t.domain.as_deref())
-            .filter(|_| hosted_zone_id.is_some());
 
         Ok(View {
             kind_text: if classic {
@@ -436,7 +436,8 @@ impl<'a> View<'a> {
             certificate_request,
             certificate_wait: DEFAULT_CERTIFICATE_WAIT,
             hosted_zone_id,
-            alias,
+            alias: aws.alias.as_ref(),
+            ip_address_type: aws.ip_address_type.key(),
             client_host: plan.client_host(),
             endpoints: aws
                 .listeners

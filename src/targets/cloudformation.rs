@@ -136,6 +136,8 @@ pub struct View<'a> {
     pub subnet_ids: &'a [String],
     pub name: &'a str,
     pub scheme: &'static str,
+    /// NLB `IpAddressType`: `ipv4` or `dualstack`.
+    pub ip_address_type: &'static str,
     pub frontend_group: GroupView<'a>,
     pub backend_group: GroupView<'a>,
     pub frontend_ingress: Vec<RuleView<'a>>,
@@ -159,8 +161,8 @@ pub struct View<'a> {
     pub certificate_arn: Option<&'a str>,
     /// An ACM certificate this stack requests.
     pub certificate_request: Option<CertificateView<'a>>,
-    /// A Route 53 alias record for the domain.
-    pub alias: Option<AliasView<'a>>,
+    /// Route 53 alias records for the name clients use.
+    pub alias: Vec<AliasView<'a>>,
     /// Cloudera Manager's "Impala Daemons Load Balancer", when the host is known.
     pub cloudera_manager: Option<String>,
     pub cloudera_manager_port: u16,
@@ -241,6 +243,10 @@ pub struct ValidationView<'a> {
 
 #[derive(Debug, Serialize)]
 pub struct AliasView<'a> {
+    /// The logical ID: `DnsRecord` (A), `DnsRecordIpv6` (AAAA).
+    pub id: &'static str,
+    /// `A` or `AAAA`.
+    pub record_type: &'static str,
     pub domain: &'a str,
     pub hosted_zone_id: &'a str,
 }
@@ -368,13 +374,22 @@ impl<'a> View<'a> {
             }
             _ => (None, None),
         };
-        let alias = tls.and_then(|t| match (&t.domain, &t.hosted_zone_id) {
-            (Some(domain), Some(zone)) => Some(AliasView {
-                domain,
-                hosted_zone_id: zone,
-            }),
-            _ => None,
-        });
+        let alias = aws
+            .alias
+            .iter()
+            .flat_map(|a| {
+                a.record_types.iter().map(move |t| AliasView {
+                    id: if *t == "AAAA" {
+                        "DnsRecordIpv6"
+                    } else {
+                        "DnsRecord"
+                    },
+                    record_type: t,
+                    domain: &a.name,
+                    hosted_zone_id: &a.hosted_zone_id,
+                })
+            })
+            .collect();
 
         let instances: Vec<&str> = plan
             .daemons
@@ -420,6 +435,7 @@ impl<'a> View<'a> {
             subnet_ids: &aws.subnet_ids,
             name: &aws.name,
             scheme: aws.scheme.key(),
+            ip_address_type: aws.ip_address_type.key(),
             frontend_group: GroupView {
                 name: &aws.frontend_group.name,
                 description: &aws.frontend_group.description,

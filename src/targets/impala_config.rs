@@ -130,13 +130,10 @@ struct DaemonFlags {
 impl View {
     fn new(plan: &Plan) -> View {
         let frontend = plan.frontend();
-        let (host, host_source) = match (plan.client_host(), frontend) {
-            (Some(h), _) if plan.tls.as_ref().and_then(|t| t.domain.as_deref()) == Some(h) => {
-                (h.to_string(), "tls.domain")
-            }
-            (Some(h), _) => (h.to_string(), "haproxy.public_name"),
-            (None, Frontend::Aws) => (ELB_PLACEHOLDER.to_string(), "placeholder"),
-            (None, Frontend::Haproxy) => (HAPROXY_PLACEHOLDER.to_string(), "placeholder"),
+        let (host, host_source) = match (plan.client_host(), plan.client_host_field(), frontend) {
+            (Some(h), Some(field), _) => (h.to_string(), field),
+            (_, _, Frontend::Aws) => (ELB_PLACEHOLDER.to_string(), "placeholder"),
+            (_, _, Frontend::Haproxy) => (HAPROXY_PLACEHOLDER.to_string(), "placeholder"),
         };
         let balancer = match (&plan.aws, frontend) {
             (Some(a), Frontend::Aws) => match a.kind {

@@ -196,7 +196,7 @@ struct View<'a> {
     /// `preserve_client_ip` and `load_balancing_cross_zone_enabled`: strings in the provider.
     preserve_client_ip: String,
     cross_zone: String,
-    alias: Option<AliasView<'a>>,
+    alias: Vec<AliasView<'a>>,
     endpoints: Vec<Endpoint>,
     cloudera_manager: Option<String>,
 }
@@ -220,7 +220,6 @@ struct Ids {
     backend_group: String,
     certificate: String,
     validation: String,
-    alias: String,
     tls_policy: String,
 }
 
@@ -281,6 +280,9 @@ struct TlsPolicyView {
 
 #[derive(Serialize)]
 struct AliasView<'a> {
+    id: String,
+    /// `A` or `AAAA`.
+    record_type: &'static str,
     zone_id: &'a str,
     name: &'a str,
 }
@@ -311,7 +313,6 @@ impl<'a> View<'a> {
             backend_group: labels.take("aws_security_group", &[cluster, "be"]),
             certificate: labels.take("aws_acm_certificate", &[cluster]),
             validation: labels.take("aws_route53_record", &[cluster, "validation"]),
-            alias: labels.take("aws_route53_record", &[cluster, "alias"]),
             tls_policy: labels.take("aws_load_balancer_policy", &[cluster, "tls"]),
         };
 
@@ -442,10 +443,21 @@ impl<'a> View<'a> {
             _ => None,
         };
 
-        let alias = tls.and_then(|t| match (&t.domain, &t.hosted_zone_id) {
-            (Some(name), Some(zone_id)) => Some(AliasView { zone_id, name }),
-            _ => None,
-        });
+        let alias = aws
+            .alias
+            .iter()
+            .flat_map(|a| a.record_types.iter().map(move |t| (a, *t)))
+            .map(|(a, record_type)| AliasView {
+                id: if record_type == "AAAA" {
+                    labels.take("aws_route53_record", &[cluster, "alias", "aaaa"])
+                } else {
+                    labels.take("aws_route53_record", &[cluster, "alias"])
+                },
+                record_type,
+                zone_id: &a.hosted_zone_id,
+                name: &a.name,
+            })
+            .collect();
 
         let lb_dns = format!("{}.{}.dns_name", lb.resource, lb.id);
         let endpoint = |port: u16| match plan.client_host() {

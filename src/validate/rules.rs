@@ -896,20 +896,45 @@ pub fn aws(spec: &Spec, scope: Scope, out: &mut Out) {
             );
         }
     }
-    if !nlb {
-        if let Some(i) = a
-            .client_cidrs
-            .iter()
-            .position(|c| syntax::cidr(c).is_ok_and(|c| c.ipv6))
-        {
-            out.push(
-                Diagnostic::warning(
-                    Path::root().key("aws").key("client_cidrs").index(i),
-                    "a Classic ELB in a VPC accepts only IPv4 clients, so IPv6 blocks admit no one",
-                )
-                .hint("remove the IPv6 blocks, or use load_balancer: network"),
-            );
-        }
+    // IPv6 clients reach only a dualstack NLB: a Classic ELB in a VPC has IPv4 addresses only,
+    // and an NLB has IPv6 addresses only when its IP address type is dualstack.
+    let dualstack = a.ip_address_type == Some(IpAddressType::Dualstack);
+    if dualstack && !nlb {
+        out.push(
+            Diagnostic::error(
+                p("aws.ip_address_type"),
+                "a Classic ELB in a VPC has IPv4 addresses only, so it cannot be dualstack",
+            )
+            .hint("use load_balancer: network, or remove ip_address_type"),
+        );
+    }
+    let ipv6_block = a
+        .client_cidrs
+        .iter()
+        .position(|c| syntax::cidr(c).is_ok_and(|c| c.ipv6));
+    match ipv6_block {
+        Some(i) if !nlb => out.push(
+            Diagnostic::error(
+                Path::root().key("aws").key("client_cidrs").index(i),
+                "a Classic ELB in a VPC accepts only IPv4 clients, so an IPv6 block would admit no one",
+            )
+            .hint("remove the IPv6 blocks, or use load_balancer: network with ip_address_type: dualstack"),
+        ),
+        Some(i) if !dualstack => out.push(
+            Diagnostic::error(
+                Path::root().key("aws").key("client_cidrs").index(i),
+                "an NLB of IP address type ipv4 has no IPv6 address, so an IPv6 block would admit no one",
+            )
+            .hint("set aws.ip_address_type: dualstack (every subnet needs an IPv6 CIDR block, IPv6 routes and network ACLs that allow it), or remove the IPv6 blocks"),
+        ),
+        None if dualstack && nlb => out.push(
+            Diagnostic::warning(
+                p("aws.ip_address_type"),
+                "the NLB is dualstack, but no client_cidrs block is IPv6, so its IPv6 addresses admit no one",
+            )
+            .hint("add the IPv6 client blocks to client_cidrs, or remove ip_address_type"),
+        ),
+        _ => {}
     }
     if nlb && terminates {
         let sticky: Vec<&str> = plan::services(spec)
@@ -990,7 +1015,8 @@ pub fn aws(spec: &Spec, scope: Scope, out: &mut Out) {
     }
 }
 
-/// The TLS rules of an AWS balancer: where its certificate comes from.
+/// The TLS rules of an AWS balancer: where its certificate comes from, and the name clients
+/// use, which the certificate must cover.
 fn aws_tls(t: &TlsSpec, a: &AwsSpec, out: &mut Out) {
     let passthrough = t.mode == TlsMode::Passthrough;
     if !passthrough && t.domain.is_none() && t.certificate_arn.is_none() {
@@ -1017,6 +1043,27 @@ fn aws_tls(t: &TlsSpec, a: &AwsSpec, out: &mut Out) {
                 )),
             );
         }
+    }
+    // A wildcard names no host: clients need a plain name the certificate covers.
+    let wildcard = t.domain.as_ref().is_some_and(|d| d.starts_with("*."));
+    let plain_san = t
+        .subject_alternative_names
+        .iter()
+        .flatten()
+        .any(|n| !n.starts_with("*."));
+    if wildcard && !plain_san {
+        let hint = if t.certificate_arn.is_some() || passthrough {
+            "set tls.domain to the name clients use, such as impala.example.com (a wildcard certificate covers it)"
+        } else {
+            "add the name clients use to subject_alternative_names, such as impala.example.com"
+        };
+        out.push(
+            Diagnostic::warning(
+                p("tls.domain"),
+                "tls.domain is a wildcard, which names no host: clients would use the balancer's own DNS name, which the certificate does not cover, and no alias record is made",
+            )
+            .hint(hint),
+        );
     }
 }
 
