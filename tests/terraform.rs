@@ -1369,9 +1369,11 @@ fn the_provider_schema_check_reports_nothing() {
 }
 
 /// The checkov findings accepted for a plan, by check ID (see the README): CKV_AWS_127 and
-/// CKV_AWS_376 where a Classic listener is plaintext on the client or the impalad side, and
+/// CKV_AWS_376 where a Classic listener is plaintext on the client or the impalad side,
 /// CKV2_AWS_5 for the back-end group, which checkov does not see attached through
-/// aws_network_interface_sg_attachment.
+/// aws_network_interface_sg_attachment, and what the spec chose as for CloudFormation:
+/// CKV_AWS_92 / CKV_AWS_91 (access logs) without `aws.access_logs`, CKV2_AWS_71 for a wildcard
+/// `tls.domain`.
 fn accepted(plan: &Plan, resource: &str, id: &str) -> bool {
     let aws = plan.aws.as_ref().unwrap();
     let classic = aws.kind == LoadBalancerKind::Classic;
@@ -1379,6 +1381,13 @@ fn accepted(plan: &Plan, resource: &str, id: &str) -> bool {
         "CKV_AWS_127" => classic && aws.listeners.iter().any(|l| !l.frontend_tls),
         "CKV_AWS_376" => classic && aws.listeners.iter().any(|l| !l.backend_tls),
         "CKV2_AWS_5" => resource.starts_with("aws_security_group.") && resource.ends_with("_be"),
+        "CKV_AWS_92" => classic && aws.access_logs.is_none(),
+        "CKV_AWS_91" => !classic && aws.access_logs.is_none(),
+        "CKV2_AWS_71" => plan
+            .tls
+            .as_ref()
+            .and_then(|t| t.domain.as_deref())
+            .is_some_and(|d| d.starts_with("*.")),
         _ => false,
     }
 }
