@@ -214,7 +214,7 @@ fn onprem_tls_uses_haproxy_s_own_certificate_and_name() {
 /// printed; the plan is built here without it, to show the address is written right anyway.)
 #[test]
 fn ipv6_addresses_are_bracketed_for_impala_shell() {
-    use impala_lbgen::spec::model::{DaemonSpec, KerberosSpec, Spec};
+    use impala_lbgen::spec::model::Spec;
     assert_eq!(
         impala_lbgen::targets::impala_config::host_port("2001:db8::10", 21050),
         "[2001:db8::10]:21050"
@@ -223,23 +223,12 @@ fn ipv6_addresses_are_bracketed_for_impala_shell() {
         impala_lbgen::targets::impala_config::host_port("impalad-1.example.com", 21050),
         "impalad-1.example.com:21050"
     );
-    let spec = Spec {
-        cluster: "v6".into(),
-        services: None,
-        daemons: vec![DaemonSpec {
-            host: Some("2001:db8::10".into()),
-            instance_id: None,
-        }],
-        health_check: None,
-        idle_timeout: None,
-        tls: None,
-        kerberos: Some(KerberosSpec {
-            realm: "EXAMPLE.COM".into(),
-            keytab: None,
-        }),
-        aws: None,
-        haproxy: None,
-    };
+    let spec: Spec = serde_json::from_value(serde_json::json!({
+        "cluster": "v6",
+        "daemons": [{"host": "2001:db8::10"}],
+        "kerberos": {"realm": "EXAMPLE.COM"},
+    }))
+    .unwrap();
     let plan = impala_lbgen::plan::Plan::new(&spec);
     let out = impala_lbgen::targets::impala_config::render(&plan).unwrap();
     assert!(
