@@ -98,7 +98,7 @@ fn values_block(script: &str) -> &str {
 }
 
 /// The lines of the script that call its step functions with spec values (rules, listeners,
-/// target groups, the summary's endpoints).
+/// target groups, alarms, the summary's endpoints).
 fn call_lines(script: &str) -> Vec<&str> {
     script
         .lines()
@@ -108,6 +108,8 @@ fn call_lines(script: &str) -> Vec<&str> {
                 || l.starts_with("nlb_listener ")
                 || l.starts_with("TARGET_GROUP=$(target_group ")
                 || l.starts_with("printf 'Impala %s clients")
+                || l.starts_with("alarm ")
+                || l.starts_with("tg=$(rows ")
         })
         .collect()
 }
@@ -137,6 +139,9 @@ rule() { record rule "$@"; }
 classic_listener() { record classic_listener "$@"; }
 nlb_listener() { record nlb_listener "$@"; }
 target_group() { record target_group "$@"; printf 'tg-%s\n' "$1"; }
+text=''
+rows() { printf 'tg-%s\n' "$1"; }
+alarm() { record alarm "$@"; }
 printf() { if [[ $1 == 'Impala %s clients'* ]]; then shift; record endpoint "$@"; else builtin printf "$@"; fi; }
 "#,
     );
@@ -650,6 +655,8 @@ fn check_against_spec(spec: &Value, script: &str) {
         assert!(calls_of(&read, "classic_listener").is_empty());
     }
 
+    check_bucket_and_alarms(spec, &read);
+
     // The summary: an endpoint per service.
     let endpoints: Vec<Vec<String>> = calls_of(&read, "endpoint")
         .into_iter()
@@ -660,6 +667,135 @@ fn check_against_spec(spec: &Value, script: &str) {
         .map(|s| vec![s.0.clone(), "host".into(), s.1.to_string()])
         .collect();
     assert_eq!(endpoints, want);
+}
+
+/// The bucket values and the alarm calls, as bash reads them, against the spec.
+fn check_bucket_and_alarms(spec: &Value, read: &Read) {
+    let var = |n: &str| read.vars.get(n).cloned().unwrap_or(Value::Null);
+    let aws = &spec["aws"];
+    let nlb = aws["load_balancer"] == "network";
+    let region = aws["region"].as_str().unwrap();
+    let logs = &aws["access_logs"];
+    if logs["create_bucket"] == true {
+        assert_eq!(var("LOG_BUCKET"), logs["bucket"]);
+        assert_eq!(
+            var("LOG_BUCKET_LOCATION")
+                .as_str()
+                .map(|l| serde_json::from_str::<Value>(l).unwrap()),
+            (region != "us-east-1").then(|| json!({"LocationConstraint": region}))
+        );
+        let policy = json_var(read, "LOG_BUCKET_POLICY");
+        let placeholder = var("ACCOUNT_PLACEHOLDER");
+        let placeholder = placeholder.as_str().unwrap();
+        let statements = policy["Statement"].as_array().unwrap();
+        let write = statements
+            .iter()
+            .find(|s| s["Action"] == json!(["s3:PutObject"]))
+            .unwrap();
+        let prefix = logs["prefix"]
+            .as_str()
+            .map(|p| format!("{p}/"))
+            .unwrap_or_default();
+        let partition = if region.starts_with("us-gov-") {
+            "aws-us-gov"
+        } else {
+            "aws"
+        };
+        assert_eq!(
+            write["Resource"][0],
+            format!(
+                "arn:{partition}:s3:::{}/{prefix}AWSLogs/{placeholder}/*",
+                logs["bucket"].as_str().unwrap()
+            )
+        );
+        if nlb {
+            assert_eq!(
+                write["Principal"],
+                json!({"Service": "delivery.logs.amazonaws.com"})
+            );
+            assert_eq!(
+                write["Condition"]["StringEquals"]["aws:SourceAccount"],
+                json!([placeholder])
+            );
+        } else {
+            assert!(
+                write["Principal"]["AWS"].is_string() || write["Principal"]["Service"].is_string()
+            );
+        }
+        match logs["retention_days"].as_u64() {
+            Some(days) => assert_eq!(
+                json_var(read, "LOG_BUCKET_LIFECYCLE")["Rules"][0]["Expiration"]["Days"],
+                days
+            ),
+            None => assert!(var("LOG_BUCKET_LIFECYCLE").is_null()),
+        }
+    } else {
+        assert!(
+            var("LOG_BUCKET").is_null(),
+            "no bucket step without create_bucket"
+        );
+    }
+
+    let name = aws["name"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or(format!("elb-impala-{}", spec["cluster"].as_str().unwrap()));
+    let known = var("ALARMS_KNOWN");
+    assert_eq!(
+        known.as_array().unwrap().len(),
+        8,
+        "every name of either kind: {known}"
+    );
+    let calls = calls_of(read, "alarm");
+    let Some(a) = aws.get("alarms") else {
+        assert_eq!(var("ALARMS"), json!([]));
+        assert!(calls.is_empty());
+        return;
+    };
+    let wanted: Vec<String> = var("ALARMS")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(calls.len(), wanted.len());
+    for w in &wanted {
+        assert!(
+            known.as_array().unwrap().contains(&json!(w)),
+            "{w} is known"
+        );
+        assert!(w.starts_with(&format!("{name}-")), "{w}");
+    }
+    for call in calls {
+        let input: Value = serde_json::from_str(&call[0]).unwrap();
+        assert!(wanted.contains(&input["AlarmName"].as_str().unwrap().to_string()));
+        assert_eq!(input["Period"], 60);
+        match a.get("sns_topic_arn") {
+            Some(t) => {
+                assert_eq!(input["AlarmActions"], json!([t]));
+                assert_eq!(input["OKActions"], json!([t]));
+            }
+            None => assert!(input.get("AlarmActions").is_none()),
+        }
+        if nlb {
+            assert_eq!(input["Namespace"], "AWS/NetworkELB");
+            assert_eq!(
+                input["Dimensions"],
+                json!([{"Name": "LoadBalancer", "Value": "<load-balancer>"},
+                       {"Name": "TargetGroup", "Value": "<target-group>"}])
+            );
+            assert!(
+                call[1].starts_with("tg-"),
+                "the target group's ARN: {call:?}"
+            );
+        } else {
+            assert_eq!(input["Namespace"], "AWS/ELB");
+            assert_eq!(
+                input["Dimensions"],
+                json!([{"Name": "LoadBalancerName", "Value": name}])
+            );
+        }
+    }
 }
 
 // --- tests -----------------------------------------------------------------------------------
@@ -1419,7 +1555,14 @@ fn comparable(mut state: Value) -> Value {
 fn the_classic_example_builds_in_moto_twice_and_converges() {
     let moto = Moto::start("us-west-2");
     let ids = moto.py(&["setup", "cluster1-logs", "example.com"]);
-    let spec = with_moto_ids(common::example("cluster1"), &ids);
+    let mut spec = with_moto_ids(common::example("cluster1"), &ids);
+    // With a bucket the script creates (setup made cluster1-logs, which is left alone), and
+    // alarms that notify a topic.
+    spec["aws"]["access_logs"]["bucket"] = json!("cluster1-created-logs");
+    spec["aws"]["access_logs"]["create_bucket"] = json!(true);
+    spec["aws"]["access_logs"]["retention_days"] = json!(30);
+    spec["aws"]["alarms"] = json!({"unhealthy_for": "10m",
+        "sns_topic_arn": "arn:aws:sns:us-west-2:123456789012:impala-oncall"});
     let script = script_for_moto(&spec, &ids);
     let dir = TempDir::new("aws-cli-moto-classic");
 
@@ -1506,9 +1649,56 @@ fn the_classic_example_builds_in_moto_twice_and_converges() {
     );
     assert_eq!(
         attributes["AccessLog"],
-        json!({"Enabled": true, "S3BucketName": "cluster1-logs",
+        json!({"Enabled": true, "S3BucketName": "cluster1-created-logs",
                "S3BucketPrefix": "cluster1-impala", "EmitInterval": 60})
     );
+    check_created_bucket(
+        &state,
+        "cluster1-created-logs",
+        "us-west-2",
+        Some(30),
+        // The regional ELB account of us-west-2 writes a Classic ELB's logs.
+        &[json!({
+            "Sid": "ELBAccessLogsWrite",
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::797873946194:root"},
+            "Action": ["s3:PutObject"],
+            "Resource": ["arn:aws:s3:::cluster1-created-logs/cluster1-impala/AWSLogs/123456789012/*"],
+        })],
+    );
+    assert!(
+        state["buckets"]["cluster1-logs"]["policy"].is_null(),
+        "an existing bucket is left alone"
+    );
+    let topic = json!(["arn:aws:sns:us-west-2:123456789012:impala-oncall"]);
+    let classic_dims = json!([{"Name": "LoadBalancerName", "Value": "elb-impala-cluster1"}]);
+    check_alarm(
+        &state,
+        "elb-impala-cluster1-unhealthy-daemon",
+        (
+            "AWS/ELB",
+            "UnHealthyHostCount",
+            "Minimum",
+            "GreaterThanOrEqualToThreshold",
+        ),
+        (1.0, 10),
+        &classic_dims,
+        &topic,
+    );
+    check_alarm(
+        &state,
+        "elb-impala-cluster1-healthy-daemons-low",
+        (
+            "AWS/ELB",
+            "HealthyHostCount",
+            "Maximum",
+            "LessThanThreshold",
+        ),
+        (1.0, 1),
+        &classic_dims,
+        &topic,
+    );
+    assert_eq!(state["alarms"].as_object().unwrap().len(), 2);
     assert_eq!(
         attributes["CrossZoneLoadBalancing"],
         json!({"Enabled": true})
@@ -1639,6 +1829,12 @@ fn the_classic_example_builds_in_moto_twice_and_converges() {
     let mut smaller = spec.clone();
     smaller["services"].as_object_mut().unwrap().remove("hs2");
     smaller["daemons"].as_array_mut().unwrap().truncate(1);
+    // No alarms and no expiry any more: the script removes both.
+    smaller["aws"].as_object_mut().unwrap().remove("alarms");
+    smaller["aws"]["access_logs"]
+        .as_object_mut()
+        .unwrap()
+        .remove("retention_days");
     smaller["tls"]["mode"] = json!("bridge");
     smaller["tls"]["subject_alternative_names"] = json!(["impala-new.example.com"]);
     let script = script_for_moto(&smaller, &ids);
@@ -1674,6 +1870,23 @@ fn the_classic_example_builds_in_moto_twice_and_converges() {
         json!([{"InstanceId": ids["instance_ids"][0]}])
     );
     check_groups(&state, &smaller, &ids);
+    assert_eq!(
+        state["alarms"],
+        json!({}),
+        "alarms the spec dropped are deleted"
+    );
+    assert!(
+        bridge
+            .stderr
+            .contains("deleting alarm elb-impala-cluster1-unhealthy-daemon"),
+        "{}",
+        bridge.stderr
+    );
+    assert!(
+        state["buckets"]["cluster1-created-logs"]["lifecycle"].is_null(),
+        "no expiry without retention_days: {:#}",
+        state["buckets"]
+    );
     drop(moto);
 }
 
@@ -1807,6 +2020,67 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
     }
     assert_eq!(n["listeners"].as_array().unwrap().len(), 2);
 
+    // Alarms per target group, with the NLB's and the group's dimension values, notifying the
+    // spec's topic.
+    let topic = json!(["arn:aws:sns:eu-west-1:123456789012:bi-oncall"]);
+    let lb_dimension = lb["LoadBalancerArn"]
+        .as_str()
+        .unwrap()
+        .split_once(":loadbalancer/")
+        .unwrap()
+        .1;
+    // AWS names an NLB's ARN net/<name>/<id>; moto writes app/ for every kind.
+    assert!(
+        lb_dimension.starts_with("net/elb-impala-bi/")
+            || lb_dimension.starts_with("app/elb-impala-bi/"),
+        "{lb_dimension}"
+    );
+    for (slug, tg_name) in [
+        ("hs2", "elb-impala-bi-hs2"),
+        ("hs2-http", "elb-impala-bi-hs2-http"),
+    ] {
+        let tg = groups
+            .iter()
+            .find(|g| g["TargetGroupName"] == tg_name)
+            .unwrap();
+        let tg_dimension = tg["TargetGroupArn"]
+            .as_str()
+            .unwrap()
+            .rsplit(':')
+            .next()
+            .unwrap();
+        assert!(tg_dimension.starts_with(&format!("targetgroup/{tg_name}/")));
+        let dims = json!([{"Name": "LoadBalancer", "Value": lb_dimension},
+                          {"Name": "TargetGroup", "Value": tg_dimension}]);
+        check_alarm(
+            &state,
+            &format!("elb-impala-bi-{slug}-unhealthy-daemon"),
+            (
+                "AWS/NetworkELB",
+                "UnHealthyHostCount",
+                "Minimum",
+                "GreaterThanOrEqualToThreshold",
+            ),
+            (1.0, 5),
+            &dims,
+            &topic,
+        );
+        check_alarm(
+            &state,
+            &format!("elb-impala-bi-{slug}-healthy-daemons-low"),
+            (
+                "AWS/NetworkELB",
+                "HealthyHostCount",
+                "Maximum",
+                "LessThanThreshold",
+            ),
+            (1.0, 1),
+            &dims,
+            &topic,
+        );
+    }
+    assert_eq!(state["alarms"].as_object().unwrap().len(), 4);
+
     // The validation records for both names and the alias record, in the zone.
     let records = state["records"].as_array().unwrap();
     for name in ["impala.bi.example.com.", "hue-impala.bi.example.com."] {
@@ -1931,6 +2205,10 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
         .unwrap()
         .remove("ip_address_type");
     plain["aws"]["client_cidrs"] = json!(["10.0.0.0/8", "172.16.0.0/12"]);
+    // And its alarms want two healthy daemons and notify no one; the script creates its log
+    // bucket now (no prefix), with the NLB's log-delivery policy.
+    plain["aws"]["alarms"] = json!({"min_healthy": 2});
+    plain["aws"]["access_logs"] = json!({"bucket": "bi-created-logs", "create_bucket": true});
     let script = script_for_moto(&plain, &ids);
     let third = moto.run_script(&dir, &script, None).ok();
     for change in [
@@ -1973,6 +2251,51 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
         );
         assert!(attrs.contains(&json!({"Key": "stickiness.type", "Value": "source_ip"})));
     }
+    let alarms = state["alarms"].as_object().unwrap();
+    assert_eq!(alarms.len(), 4);
+    for (name, a) in alarms {
+        assert!(
+            a["AlarmActions"].as_array().is_none_or(|v| v.is_empty()),
+            "{name}: {a}"
+        );
+        assert!(
+            a["OKActions"].as_array().is_none_or(|v| v.is_empty()),
+            "{name}: {a}"
+        );
+        if name.ends_with("-healthy-daemons-low") {
+            assert_eq!(a["Threshold"], 2.0, "{name}");
+        }
+    }
+    let source = json!({
+        "StringEquals": {"aws:SourceAccount": ["123456789012"]},
+        "ArnLike": {"aws:SourceArn": ["arn:aws:logs:eu-west-1:123456789012:*"]},
+    });
+    let mut write_condition = source.clone();
+    write_condition["StringEquals"]["s3:x-amz-acl"] = json!(["bucket-owner-full-control"]);
+    check_created_bucket(
+        &state,
+        "bi-created-logs",
+        "eu-west-1",
+        None,
+        &[
+            json!({
+                "Sid": "AWSLogDeliveryAclCheck",
+                "Effect": "Allow",
+                "Principal": {"Service": "delivery.logs.amazonaws.com"},
+                "Action": ["s3:GetBucketAcl"],
+                "Resource": ["arn:aws:s3:::bi-created-logs"],
+                "Condition": source,
+            }),
+            json!({
+                "Sid": "AWSLogDeliveryWrite",
+                "Effect": "Allow",
+                "Principal": {"Service": "delivery.logs.amazonaws.com"},
+                "Action": ["s3:PutObject"],
+                "Resource": ["arn:aws:s3:::bi-created-logs/AWSLogs/123456789012/*"],
+                "Condition": write_condition,
+            }),
+        ],
+    );
     drop(moto);
 }
 
@@ -2141,4 +2464,90 @@ fn balancers_with_alike_names_keep_their_own_target_groups_in_moto() {
     );
     assert_eq!(groups_of(&a), groups_a, "A's groups are as they were");
     drop(moto);
+}
+
+/// A bucket the script created, as moto reports it: in `region`, encrypted with SSE-S3, no
+/// public access, owner-enforced, tagged, with `statements` (the account filled in) and the
+/// statement refusing plain HTTP, and an expiry after `retention` days.
+#[track_caller]
+fn check_created_bucket(
+    state: &Value,
+    bucket: &str,
+    region: &str,
+    retention: Option<u64>,
+    statements: &[Value],
+) {
+    let b = &state["buckets"][bucket];
+    assert!(b.is_object(), "bucket {bucket}: {:#}", state["buckets"]);
+    assert_eq!(b["location"], json!(region));
+    assert_eq!(
+        b["encryption"]["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"],
+        "AES256"
+    );
+    assert_eq!(
+        b["public_access_block"],
+        json!({"BlockPublicAcls": true, "IgnorePublicAcls": true,
+               "BlockPublicPolicy": true, "RestrictPublicBuckets": true})
+    );
+    assert_eq!(
+        b["ownership"],
+        json!({"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
+    );
+    assert!(
+        b["tags"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"Key": "Name", "Value": bucket})),
+        "{b}"
+    );
+    let mut want: Vec<Value> = statements.to_vec();
+    want.push(json!({
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": ["s3:*"],
+        "Resource": [format!("arn:aws:s3:::{bucket}"), format!("arn:aws:s3:::{bucket}/*")],
+        "Condition": {"Bool": {"aws:SecureTransport": ["false"]}},
+    }));
+    assert_eq!(
+        b["policy"],
+        json!({"Version": "2012-10-17", "Statement": want}),
+        "the policy of {bucket}"
+    );
+    match retention {
+        Some(days) => {
+            let rule = &b["lifecycle"][0];
+            assert_eq!(rule["Status"], "Enabled", "{b}");
+            assert_eq!(rule["Expiration"]["Days"], days, "{b}");
+        }
+        None => assert!(b["lifecycle"].is_null(), "{b}"),
+    }
+}
+
+/// A metric alarm as moto reports it: `(namespace, metric, statistic, comparison)`,
+/// `(threshold, evaluation periods)` of 60 s, its dimensions and its actions.
+#[track_caller]
+fn check_alarm(
+    state: &Value,
+    name: &str,
+    what: (&str, &str, &str, &str),
+    limit: (f64, u64),
+    dimensions: &Value,
+    actions: &Value,
+) {
+    let a = &state["alarms"][name];
+    assert!(a.is_object(), "alarm {name}: {:#}", state["alarms"]);
+    assert_eq!(a["Namespace"], what.0, "{name}");
+    assert_eq!(a["MetricName"], what.1, "{name}");
+    assert_eq!(a["Statistic"], what.2, "{name}");
+    assert_eq!(a["ComparisonOperator"], what.3, "{name}");
+    assert_eq!(a["Threshold"], limit.0, "{name}");
+    assert_eq!(a["EvaluationPeriods"], limit.1, "{name}");
+    assert_eq!(a["Period"], 60, "{name}");
+    assert_eq!(a["Dimensions"], *dimensions, "{name}");
+    assert_eq!(a["AlarmActions"], *actions, "{name}");
+    assert_eq!(a["OKActions"], *actions, "{name}");
+    assert!(a["AlarmDescription"]
+        .as_str()
+        .is_some_and(|d| !d.is_empty()));
 }

@@ -146,7 +146,18 @@ fn defaults_and_overrides_reach_the_configuration() {
     ));
     assert!(onprem
         .contains("server impalad-02.dc1.example.com impalad-02.dc1.example.com:21050 check\n"));
-    assert!(onprem.contains("    stats auth admin:\"${HAPROXY_STATS_PASSWORD}\"\n"));
+    assert!(onprem.contains(
+        "userlist stats-users\n    # insecure-password: compared as given rather than as a crypt(3) hash.\n    user admin insecure-password \"${HAPROXY_STATS_PASSWORD}\"\n"
+    ));
+    // One password for the page and the metrics: the auth rule comes before the exporter.
+    let stats = &onprem[onprem.find("listen stats").unwrap()..];
+    let auth = stats
+        .find("    http-request auth realm haproxy-stats unless { http_auth(stats-users) }\n")
+        .expect("an auth rule");
+    let metrics = stats
+        .find("    http-request use-service prometheus-exporter if { path /metrics }\n")
+        .expect("the Prometheus exporter");
+    assert!(auth < metrics, "{stats}");
     // The statistics page does not inherit Impala's hours-long client timeout.
     assert!(onprem.contains(
         "listen stats\n    bind 127.0.0.1:25002\n    mode http\n    # The page answers at once, so it gets short timeouts rather than the hours Impala's\n    # connections may idle: 10s to send a request, and 30s of silence before a client is dropped.\n    timeout client 30s\n    timeout http-request 10s\n"
@@ -871,6 +882,36 @@ fn csv_rows(body: &str) -> HashMap<(String, String), HashMap<String, String>> {
     out
 }
 
+/// Per `(proxy, server)`: the state HAProxy's Prometheus exporter reports (`haproxy_server_status`
+/// with the value 1), scraped from `/metrics` as Prometheus would.
+fn server_states(port: u16, auth: (&str, &str)) -> HashMap<(String, String), String> {
+    let (status, body) = http_get(port, "/metrics", Some(auth));
+    assert_eq!(status, 200, "{body}");
+    let mut out = HashMap::new();
+    for line in body.lines() {
+        let Some(rest) = line.strip_prefix("haproxy_server_status{") else {
+            continue;
+        };
+        let Some((labels, value)) = rest.split_once("} ") else {
+            continue;
+        };
+        if value.trim() != "1" {
+            continue;
+        }
+        let label = |name: &str| {
+            labels
+                .split(',')
+                .find_map(|l| l.strip_prefix(&format!("{name}=\"")))
+                .map(|v| v.trim_end_matches('"').to_string())
+        };
+        if let (Some(px), Some(sv), Some(state)) = (label("proxy"), label("server"), label("state"))
+        {
+            out.insert((px, sv), state);
+        }
+    }
+    out
+}
+
 fn count(answers: &[String]) -> BTreeMap<String, usize> {
     let mut m = BTreeMap::new();
     for a in answers {
@@ -1001,6 +1042,25 @@ haproxy:
         (begun.elapsed(), String::from_utf8_lossy(&resp).into_owned())
     });
 
+    // The Prometheus exporter behind the same password: every daemon's state in every listen.
+    assert_eq!(http_get(stats_port, "/metrics", None).0, 401);
+    assert_eq!(
+        http_get(stats_port, "/metrics", Some(("admin", "wrong"))).0,
+        401
+    );
+    let states = server_states(stats_port, auth);
+    for px in ["beeswax", "hs2", "hs2_http"] {
+        for sv in ["127.0.0.2", "127.0.0.3", "127.0.0.4"] {
+            assert_eq!(
+                states
+                    .get(&(px.to_string(), sv.to_string()))
+                    .map(String::as_str),
+                Some("UP"),
+                "{px}/{sv} in /metrics: {states:?}"
+            );
+        }
+    }
+
     let all: Vec<String> = ["127.0.0.2", "127.0.0.3", "127.0.0.4"]
         .map(String::from)
         .to_vec();
@@ -1080,6 +1140,13 @@ haproxy:
     );
     let sessions_at_detection =
         stats(stats_port, auth)[&("hs2_http".to_string(), victim.to_string())]["stot"].clone();
+    assert_eq!(
+        server_states(stats_port, auth)
+            .get(&("hs2_http".to_string(), victim.to_string()))
+            .map(String::as_str),
+        Some("DOWN"),
+        "/metrics shows the dead daemon DOWN"
+    );
     detected.store(true, Ordering::SeqCst);
     let results = stream.join().expect("the stream thread");
     let failed: Vec<_> = results.iter().filter(|r| r.is_err()).collect();

@@ -236,3 +236,95 @@ fn ipv6_addresses_are_bracketed_for_impala_shell() {
         "{out}"
     );
 }
+
+#[test]
+fn the_ha_pair_is_reached_by_the_virtual_ips_name() {
+    let out = impala_config(&common::repo().join("examples/onprem-ha.yaml"));
+    assert!(
+        out.contains("through HAProxy at `impala.dc1.example.com` (`haproxy.public_name`)"),
+        "{out}"
+    );
+    assert!(out.contains("impala_principal=impala/impala.dc1.example.com@DC1.EXAMPLE.COM\n"));
+    assert!(out.contains("`impala.dc1.example.com` must resolve to `10.20.0.10` (an A record)"));
+    for node in ["haproxy-1.dc1.example.com", "haproxy-2.dc1.example.com"] {
+        assert!(
+            out.contains(&format!(
+                "impala-lbgen keepalived --node {node} -o /etc/keepalived/keepalived.conf"
+            )),
+            "{out}"
+        );
+        assert!(out.contains(&format!("`keepalived/{node}.conf`")));
+    }
+    assert!(out.contains("iptables -A INPUT -p vrrp -s PEER -j ACCEPT"));
+
+    // Without a public name (and without Kerberos), clients use the address itself.
+    let out = impala_config(&fixture("ha-ipv6.yaml"));
+    assert!(
+        out.contains("through HAProxy at `2001:db8::10` (`haproxy.ha.virtual_ip`)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("sysctl --system"),
+        "HAProxy binds the virtual IP: {out}"
+    );
+    assert!(out.contains("ip6tables -A INPUT -p vrrp"));
+}
+
+#[test]
+fn an_existing_log_bucket_gets_the_statement_to_add() {
+    let statements = |out: &str| -> serde_json::Value {
+        let start = out.find("```json\n").expect("a JSON block") + 8;
+        let end = start + out[start..].find("```").unwrap();
+        serde_json::from_str(&out[start..end]).unwrap()
+    };
+    // The walk-through's Classic ELB in us-west-2: the region's ELB account writes the logs.
+    let out = impala_config(&common::repo().join("examples/cluster1.yaml"));
+    assert!(out.contains("(\"Access Denied for bucket: cluster1-logs\")"));
+    assert_eq!(
+        statements(&out),
+        serde_json::json!([{
+            "Sid": "ELBAccessLogsWrite",
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::797873946194:root"},
+            "Action": ["s3:PutObject"],
+            "Resource": ["arn:aws:s3:::cluster1-logs/cluster1-impala/AWSLogs/<account-id>/*"],
+        }])
+    );
+    // The NLB: the log-delivery service, limited to the account's deliveries in the region.
+    let out = impala_config(&common::repo().join("examples/nlb-tls.yaml"));
+    let s = statements(&out);
+    assert_eq!(
+        s[1]["Principal"],
+        serde_json::json!({"Service": "delivery.logs.amazonaws.com"})
+    );
+    assert_eq!(
+        s[1]["Condition"]["ArnLike"]["aws:SourceArn"],
+        serde_json::json!(["arn:aws:logs:eu-west-1:<account-id>:*"])
+    );
+    assert_eq!(
+        s[1]["Resource"],
+        serde_json::json!(["arn:aws:s3:::bi-nlb-logs/impala/AWSLogs/<account-id>/*"])
+    );
+    // A bucket impala-lbgen creates needs nothing added.
+    let out = impala_config(&common::repo().join("examples/classic-tls.yaml"));
+    assert!(out.contains("The bucket `analytics-elb-logs` is created with it"));
+    assert!(!out.contains("```json"));
+}
+
+#[test]
+fn monitoring_says_how_to_scrape_haproxy_and_impalad() {
+    let out = impala_config(&common::repo().join("examples/onprem.yaml"));
+    for line in [
+        "  - job_name: haproxy-onprem\n    metrics_path: /metrics\n    basic_auth:\n      username: admin\n",
+        "          - \"127.0.0.1:25002\"\n",
+        "  - job_name: impalad-onprem\n    metrics_path: /metrics_prometheus\n",
+        "          - \"impalad-02.dc1.example.com:25000\"\n",
+        "--metrics_webserver_port=<port>",
+    ] {
+        assert!(out.contains(line), "{line:?} in:\n{out}");
+    }
+    // No statistics page, no HAProxy scraping; the HTTP check's port is impalad's web server.
+    let out = impala_config(&fixture("http-check.yaml"));
+    assert!(!out.contains("job_name: haproxy"), "{out}");
+    assert!(out.contains("\"impalad-1.example.com:25000\""), "{out}");
+}

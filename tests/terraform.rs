@@ -15,7 +15,7 @@ use std::process::Command;
 
 use hcl::{Block, Body, Expression, ObjectKey};
 use impala_lbgen::diagnostics::Source;
-use impala_lbgen::plan::{Certificate, Check, CidrBlock, Plan, Tag};
+use impala_lbgen::plan::{Certificate, Check, CidrBlock, Plan, Principal, Tag, ACCOUNT_ID};
 use impala_lbgen::spec;
 use impala_lbgen::spec::model::LoadBalancerKind;
 use impala_lbgen::targets::terraform;
@@ -683,6 +683,9 @@ fn check_module(name: &str, plan: &Plan, body: &Body) {
         None => assert!(aliases.is_empty(), "{name}: an alias record without a zone"),
     }
 
+    check_logs_bucket(name, plan, body, balancer);
+    check_alarms(name, plan, body, &lb_ref);
+
     // Outputs.
     let outputs: BTreeMap<&str, &Block> = blocks(body, "output")
         .into_iter()
@@ -732,6 +735,174 @@ fn check_module(name: &str, plan: &Plan, body: &Body) {
         requested_without_zone,
         "{name}"
     );
+}
+
+/// The created access-log bucket: its settings, and the policy document the plan asks for
+/// with the caller's account interpolated; the balancer waits for the policy.
+fn check_logs_bucket(name: &str, plan: &Plan, body: &Body, balancer: &Block) {
+    let aws = plan.aws.as_ref().unwrap();
+    let logs = aws.access_logs.as_ref().filter(|l| l.create_bucket);
+    let buckets = resources(body, "aws_s3_bucket");
+    let Some(logs) = logs else {
+        assert!(
+            buckets.is_empty(),
+            "{name}: no bucket without create_bucket"
+        );
+        assert!(get(balancer, "depends_on").is_none());
+        return;
+    };
+    let bucket = one(buckets, "aws_s3_bucket");
+    let id = label(bucket).to_string();
+    assert_eq!(string(bucket, "bucket"), logs.bucket);
+    let by = |kind: &str| {
+        let r = one(resources(body, kind), kind);
+        assert_eq!(label(r), id, "{name}: {kind} labelled as the bucket");
+        assert_eq!(reference(r, "bucket"), format!("aws_s3_bucket.{id}.id"));
+        r
+    };
+    let ownership = by("aws_s3_bucket_ownership_controls");
+    assert_eq!(
+        string(one(nested(ownership, "rule"), "rule"), "object_ownership"),
+        "BucketOwnerEnforced"
+    );
+    let public = by("aws_s3_bucket_public_access_block");
+    for k in [
+        "block_public_acls",
+        "block_public_policy",
+        "ignore_public_acls",
+        "restrict_public_buckets",
+    ] {
+        assert!(boolean(public, k), "{name}: {k}");
+    }
+    let sse = by("aws_s3_bucket_server_side_encryption_configuration");
+    let rule = one(nested(sse, "rule"), "rule");
+    let default = one(
+        nested(rule, "apply_server_side_encryption_by_default"),
+        "default",
+    );
+    assert_eq!(string(default, "sse_algorithm"), "AES256");
+    let lifecycle = resources(body, "aws_s3_bucket_lifecycle_configuration");
+    match logs.retention_days {
+        Some(days) => {
+            let l = by("aws_s3_bucket_lifecycle_configuration");
+            let rule = one(nested(l, "rule"), "rule");
+            assert_eq!(string(rule, "status"), "Enabled");
+            let exp = one(nested(rule, "expiration"), "expiration");
+            assert_eq!(num(exp, "days"), i64::from(days));
+        }
+        None => assert!(
+            lifecycle.is_empty(),
+            "{name}: no lifecycle without retention"
+        ),
+    }
+    let caller = one(
+        of_type(body, "data", "aws_caller_identity"),
+        "caller identity",
+    );
+    let account = format!("${{data.aws_caller_identity.{}.account_id}}", label(caller));
+    let hcl = |s: &String| {
+        if s.contains(ACCOUNT_ID) {
+            format!("\"{}\"", s.replace(ACCOUNT_ID, &account))
+        } else {
+            s.clone()
+        }
+    };
+    let document = one(
+        of_type(body, "data", "aws_iam_policy_document"),
+        "policy document",
+    );
+    assert_eq!(label(document), id);
+    let statements = nested(document, "statement");
+    assert_eq!(statements.len(), logs.policy.len(), "{name}");
+    for (st, want) in statements.iter().zip(&logs.policy) {
+        assert_eq!(string(st, "sid"), want.sid);
+        assert_eq!(string(st, "effect"), want.effect);
+        assert_eq!(list(st, "actions"), want.actions);
+        let resources: Vec<String> = want.resources.iter().map(hcl).collect();
+        assert_eq!(list(st, "resources"), resources, "{name}: {}", want.sid);
+        let p = one(nested(st, "principals"), "principals");
+        let (kind, who) = match &want.principal {
+            Principal::Aws(arn) => ("AWS", arn.clone()),
+            Principal::Service(s) => ("Service", s.to_string()),
+            Principal::Anyone => ("*", "*".to_string()),
+        };
+        assert_eq!(string(p, "type"), kind);
+        assert_eq!(list(p, "identifiers"), [who]);
+        let conditions = nested(st, "condition");
+        assert_eq!(conditions.len(), want.conditions.len());
+        for (c, w) in conditions.iter().zip(&want.conditions) {
+            assert_eq!(string(c, "test"), w.test);
+            assert_eq!(string(c, "variable"), w.variable);
+            let values: Vec<String> = w.values.iter().map(hcl).collect();
+            assert_eq!(list(c, "values"), values);
+        }
+    }
+    let policy = by("aws_s3_bucket_policy");
+    assert_eq!(
+        reference(policy, "policy"),
+        format!("data.aws_iam_policy_document.{id}.json")
+    );
+    assert_eq!(
+        list(balancer, "depends_on"),
+        [format!("aws_s3_bucket_policy.{id}")],
+        "{name}: the balancer waits for the bucket policy"
+    );
+}
+
+/// The alarms of the plan, with the dimensions of the balancer kind.
+fn check_alarms(name: &str, plan: &Plan, body: &Body, lb_ref: &str) {
+    let aws = plan.aws.as_ref().unwrap();
+    let got = resources(body, "aws_cloudwatch_metric_alarm");
+    let Some(alarms) = &aws.alarms else {
+        assert!(got.is_empty(), "{name}: alarms without aws.alarms");
+        return;
+    };
+    assert_eq!(got.len(), alarms.alarms.len(), "{name}");
+    for (r, a) in got.iter().zip(&alarms.alarms) {
+        assert_eq!(string(r, "alarm_name"), a.name);
+        assert_eq!(string(r, "alarm_description"), a.description);
+        assert_eq!(string(r, "namespace"), a.namespace);
+        assert_eq!(string(r, "metric_name"), a.metric);
+        assert_eq!(string(r, "statistic"), a.statistic);
+        assert_eq!(num(r, "period"), a.period as i64);
+        assert_eq!(num(r, "evaluation_periods"), a.evaluation_periods as i64);
+        assert_eq!(num(r, "threshold"), i64::from(a.threshold));
+        assert_eq!(string(r, "comparison_operator"), a.comparison);
+        assert_eq!(string(r, "treat_missing_data"), a.treat_missing_data);
+        match &alarms.sns_topic_arn {
+            Some(arn) => {
+                assert_eq!(list(r, "alarm_actions"), std::slice::from_ref(arn));
+                assert_eq!(list(r, "ok_actions"), std::slice::from_ref(arn));
+            }
+            None => {
+                assert!(
+                    get(r, "alarm_actions").is_none(),
+                    "{name}: no topic, no actions"
+                );
+                assert!(get(r, "ok_actions").is_none());
+            }
+        }
+        let dims = object(attr(r, "dimensions"));
+        match a.service {
+            None => assert_eq!(
+                dims,
+                BTreeMap::from([("LoadBalancerName".into(), format!("{lb_ref}.name"))])
+            ),
+            Some(service) => {
+                assert_eq!(dims["LoadBalancer"], format!("{lb_ref}.arn_suffix"));
+                let listener = aws.listeners.iter().find(|l| l.service == service).unwrap();
+                let tg = dims["TargetGroup"]
+                    .strip_prefix("aws_lb_target_group.")
+                    .and_then(|t| t.strip_suffix(".arn_suffix"))
+                    .unwrap();
+                let group = resources(body, "aws_lb_target_group")
+                    .into_iter()
+                    .find(|g| label(g) == tg)
+                    .unwrap();
+                assert_eq!(string(group, "name"), listener.target_group_name);
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1371,12 +1542,17 @@ fn the_provider_schema_check_reports_nothing() {
 /// The checkov findings accepted for a plan, by check ID (see the README): CKV_AWS_127 and
 /// CKV_AWS_376 where a Classic listener is plaintext on the client or the impalad side,
 /// CKV2_AWS_5 for the back-end group, which checkov does not see attached through
-/// aws_network_interface_sg_attachment, and what the spec chose as for CloudFormation:
+/// aws_network_interface_sg_attachment; what the spec chose as for CloudFormation:
 /// CKV_AWS_92 / CKV_AWS_91 (access logs) without `aws.access_logs`, CKV2_AWS_71 for a wildcard
-/// `tls.domain`.
+/// `tls.domain`; and for a created access-log bucket the checks a log
+/// bucket of its own kind does not need (its own access logging, versioning, replication to
+/// another region, a KMS key, event notifications; a lifecycle rule when the spec keeps the
+/// logs forever).
 fn accepted(plan: &Plan, resource: &str, id: &str) -> bool {
     let aws = plan.aws.as_ref().unwrap();
     let classic = aws.kind == LoadBalancerKind::Classic;
+    let logs = aws.access_logs.as_ref().filter(|l| l.create_bucket);
+    let bucket = resource.starts_with("aws_s3_bucket.") && logs.is_some();
     match id {
         "CKV_AWS_127" => classic && aws.listeners.iter().any(|l| !l.frontend_tls),
         "CKV_AWS_376" => classic && aws.listeners.iter().any(|l| !l.backend_tls),
@@ -1388,6 +1564,8 @@ fn accepted(plan: &Plan, resource: &str, id: &str) -> bool {
             .as_ref()
             .and_then(|t| t.domain.as_deref())
             .is_some_and(|d| d.starts_with("*.")),
+        "CKV_AWS_18" | "CKV_AWS_21" | "CKV_AWS_144" | "CKV_AWS_145" | "CKV2_AWS_62" => bucket,
+        "CKV2_AWS_61" => bucket && logs.is_some_and(|l| l.retention_days.is_none()),
         _ => false,
     }
 }

@@ -672,10 +672,20 @@ fn isolate_aws(cmd: &mut Command, scratch: &TempDir) {
 /// plan shows as a change of `referenced_security_group_id`: an artefact of that switch (real
 /// AWS would do the same), not of moto or of the generated Terraform.
 fn provider_override(endpoint: &str) -> String {
-    let services = ["acm", "ec2", "elb", "elbv2", "iam", "route53", "s3", "sts"];
+    let services = [
+        "acm",
+        "cloudwatch",
+        "ec2",
+        "elb",
+        "elbv2",
+        "iam",
+        "route53",
+        "s3",
+        "sts",
+    ];
     let endpoints: String = services
         .iter()
-        .map(|s| format!("    {s:<7} = \"{endpoint}\"\n"))
+        .map(|s| format!("    {s:<10} = \"{endpoint}\"\n"))
         .collect();
     format!(
         "# Written by tests/terraform_real.rs: moto on loopback for the generated provider.\n\
@@ -1509,6 +1519,45 @@ fn apply_the_nlb_example_to_moto_and_plan_nothing_more() {
             "{service}: {attrs:#?}"
         );
     }
+
+    // The example's alarms (aws.alarms): a pair per service, on the balancer's and the
+    // service's target group's ARN suffixes, notifying the spec's topic.
+    let alarms = d.aws(&["cloudwatch", "describe-alarms"]);
+    let alarms = alarms["MetricAlarms"].as_array().unwrap();
+    let topic = &spec["aws"]["alarms"]["sns_topic_arn"];
+    assert!(topic.is_string(), "the example's alarms notify a topic");
+    let lb_suffix = arn.split_once(":loadbalancer/").unwrap().1;
+    for (service, _, _) in &services {
+        let slug = service.replace('_', "-");
+        for what in ["unhealthy-daemon", "healthy-daemons-low"] {
+            let alarm_name = format!("{name}-{slug}-{what}");
+            let a = alarms
+                .iter()
+                .find(|a| a["AlarmName"] == alarm_name)
+                .unwrap_or_else(|| panic!("alarm {alarm_name}: {alarms:#?}"));
+            assert_eq!(a["Namespace"], "AWS/NetworkELB");
+            assert_eq!(a["AlarmActions"], json!([topic]));
+            assert_eq!(a["OKActions"], json!([topic]));
+            let dims = a["Dimensions"].as_array().unwrap();
+            let dim = |k: &str| {
+                dims.iter()
+                    .find(|d| d["Name"] == k)
+                    .and_then(|d| d["Value"].as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            assert_eq!(dim("LoadBalancer"), lb_suffix, "{alarm_name}");
+            let tg = dim("TargetGroup");
+            assert!(
+                tg.starts_with("targetgroup/")
+                    && target_groups
+                        .iter()
+                        .any(|arn| arn.ends_with(&format!(":{tg}"))),
+                "{alarm_name}: {dims:?} names one of the balancer's target groups"
+            );
+        }
+    }
+    assert_eq!(alarms.len(), 2 * services.len());
 
     let dns_name = lb["DNSName"].as_str().unwrap();
     let lb_zone = lb["CanonicalHostedZoneId"].as_str().unwrap();

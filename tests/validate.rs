@@ -765,6 +765,105 @@ fn scheme_and_logs() {
 }
 
 #[test]
+fn created_log_buckets() {
+    let created = "access_logs: {bucket: c1-logs, prefix: c1-impala, interval: 60m, create_bucket: true, retention_days: 90}";
+    assert_clean(&[(
+        "access_logs: {bucket: c1-logs, prefix: c1-impala, interval: 60m}",
+        created,
+    )]);
+    expect(
+        &[("interval: 60m}", "interval: 60m, retention_days: 30}")],
+        E,
+        "aws.access_logs.retention_days",
+        "only to a bucket impala-lbgen creates",
+    );
+    expect(
+        &[(
+            "interval: 60m}",
+            "interval: 60m, create_bucket: true, retention_days: 3000000000}",
+        )],
+        E,
+        "aws.access_logs.retention_days",
+        "outside 1 to",
+    );
+    expect(
+        &[(
+            "interval: 60m}",
+            "interval: 60m, create_bucket: true, retention_days: 0}",
+        )],
+        E,
+        "aws.access_logs.retention_days",
+        "",
+    );
+}
+
+#[test]
+fn alarms() {
+    let at = "  tags: {env: c1}\n";
+    let with = |alarms: &str| format!("{at}  alarms: {alarms}\n");
+    assert_clean(&[(
+        at,
+        &with("{unhealthy_for: 10m, min_healthy: 2, sns_topic_arn: \"arn:aws:sns:us-west-2:123456789012:oncall\"}"),
+    )]);
+    assert_clean(&[(at, &with("{}"))]);
+    for (alarms, path, says) in [
+        (
+            "{unhealthy_for: 90s}",
+            "aws.alarms.unhealthy_for",
+            "whole number of minutes",
+        ),
+        (
+            "{unhealthy_for: 0}",
+            "aws.alarms.unhealthy_for",
+            "whole number of minutes",
+        ),
+        (
+            "{unhealthy_for: 25h}",
+            "aws.alarms.unhealthy_for",
+            "longer than a day",
+        ),
+        (
+            "{min_healthy: 3}",
+            "aws.alarms.min_healthy",
+            "more than the 2 daemons",
+        ),
+        ("{min_healthy: 0}", "aws.alarms.min_healthy", ""),
+        (
+            "{sns_topic_arn: \"arn:aws:sqs:us-west-2:123456789012:q\"}",
+            "aws.alarms.sns_topic_arn",
+            "not an SNS topic ARN",
+        ),
+        (
+            "{sns_topic_arn: \"arn:aws:sns:us-west-2:1234:q\"}",
+            "aws.alarms.sns_topic_arn",
+            "12 digits",
+        ),
+        (
+            "{sns_topic_arn: \"arn:aws:sns:us-west-2:123456789012:a b\"}",
+            "aws.alarms.sns_topic_arn",
+            "topic name",
+        ),
+    ] {
+        expect(&[(at, &with(alarms))], E, path, says);
+    }
+    expect(
+        &[(
+            at,
+            &with("{sns_topic_arn: \"arn:aws:sns:eu-west-1:123456789012:oncall\"}"),
+        )],
+        W,
+        "aws.alarms.sns_topic_arn",
+        "in their own region",
+    );
+    expect(
+        &[(at, &with("{surprise: 1}"))],
+        E,
+        "aws.alarms.surprise",
+        "",
+    );
+}
+
+#[test]
 fn tags() {
     let many: Vec<String> = (0..50).map(|i| format!("k{i}: v")).collect();
     expect(

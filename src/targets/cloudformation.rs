@@ -10,7 +10,8 @@ use serde::{Serialize, Serializer};
 
 use crate::error::Error;
 use crate::plan::{
-    Aws, Certificate, Check, Plan, Tag, TargetGroupSettings, CLASSIC_TLS_POLICY_NAME,
+    Aws, Certificate, Check, Plan, PolicyStatement, Principal, Tag, TargetGroupSettings,
+    ACCOUNT_ID, CLASSIC_TLS_POLICY_NAME,
 };
 use crate::render::{Format, Renderer};
 use crate::spec::model::{LoadBalancerKind, TlsMode};
@@ -48,6 +49,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "tags",
         include_str!("../../templates/cloudformation/tags.yaml.hbs"),
+    ),
+    (
+        "logs-bucket",
+        include_str!("../../templates/cloudformation/logs-bucket.yaml.hbs"),
+    ),
+    (
+        "alarms",
+        include_str!("../../templates/cloudformation/alarms.yaml.hbs"),
     ),
 ];
 
@@ -169,6 +178,113 @@ pub struct View<'a> {
     /// The balancer's attribute naming the Route 53 zone of its DNS name.
     pub hosted_zone_attribute: &'static str,
     pub metadata: MetadataView,
+    /// The access-log bucket this stack creates, with its policy.
+    pub logs_bucket: Option<LogsBucketView<'a>>,
+    /// CloudWatch alarms on the daemons' health.
+    pub alarms: Vec<AlarmView<'a>>,
+    /// Where the alarms notify.
+    pub alarm_topic: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LogsBucketView<'a> {
+    pub bucket: &'a str,
+    pub retention_days: Option<u32>,
+    pub statements: Vec<StatementView>,
+}
+
+/// A bucket policy statement as CloudFormation writes it.
+#[derive(Debug, Serialize)]
+pub struct StatementView {
+    pub sid: &'static str,
+    pub effect: &'static str,
+    /// `AWS` or `Service`; none for anyone (`Principal: "*"`).
+    pub principal_key: Option<&'static str>,
+    pub principal: Option<String>,
+    pub actions: Vec<&'static str>,
+    pub resources: Vec<SubView>,
+    /// Per operator (`StringEquals`, ...), its keys and values.
+    pub conditions: Vec<ConditionView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ConditionView {
+    pub test: &'static str,
+    pub keys: Vec<ConditionKeyView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ConditionKeyView {
+    pub variable: &'static str,
+    pub values: Vec<SubView>,
+}
+
+/// A string, written through `Fn::Sub` when it holds the stack's account ID.
+#[derive(Debug, Serialize)]
+pub struct SubView {
+    pub text: String,
+    pub sub: bool,
+}
+
+impl SubView {
+    /// [`ACCOUNT_ID`] as `${AWS::AccountId}`; any other `${` written `${!` so that `Fn::Sub`
+    /// takes it literally (no plan value holds one: bucket names, prefixes and regions cannot).
+    fn of(text: &str) -> SubView {
+        if !text.contains(ACCOUNT_ID) {
+            return SubView {
+                text: text.to_string(),
+                sub: false,
+            };
+        }
+        let parts: Vec<String> = text
+            .split(ACCOUNT_ID)
+            .map(|p| p.replace("${", "${!"))
+            .collect();
+        SubView {
+            text: parts.join("${AWS::AccountId}"),
+            sub: true,
+        }
+    }
+}
+
+fn statement_view(st: &PolicyStatement) -> StatementView {
+    let (principal_key, principal) = match &st.principal {
+        Principal::Aws(arn) => (Some("AWS"), Some(arn.clone())),
+        Principal::Service(s) => (Some("Service"), Some(s.to_string())),
+        Principal::Anyone => (None, None),
+    };
+    let mut conditions: Vec<ConditionView> = Vec::new();
+    for c in &st.conditions {
+        let key = ConditionKeyView {
+            variable: c.variable,
+            values: c.values.iter().map(|v| SubView::of(v)).collect(),
+        };
+        match conditions.iter_mut().find(|v| v.test == c.test) {
+            Some(v) => v.keys.push(key),
+            None => conditions.push(ConditionView {
+                test: c.test,
+                keys: vec![key],
+            }),
+        }
+    }
+    StatementView {
+        sid: st.sid,
+        effect: st.effect,
+        principal_key,
+        principal,
+        actions: st.actions.clone(),
+        resources: st.resources.iter().map(|r| SubView::of(r)).collect(),
+        conditions,
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct AlarmView<'a> {
+    /// The logical ID.
+    pub id: String,
+    pub alarm: &'a crate::plan::Alarm,
+    /// NLB: the logical ID of the watched target group.
+    pub target_group: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -426,7 +542,38 @@ impl<'a> View<'a> {
                 .collect(),
         };
 
+        let logs_bucket = aws
+            .access_logs
+            .as_ref()
+            .filter(|l| l.create_bucket)
+            .map(|l| LogsBucketView {
+                bucket: &l.bucket,
+                retention_days: l.retention_days,
+                statements: l.policy.iter().map(statement_view).collect(),
+            });
+        let alarms = aws
+            .alarms
+            .iter()
+            .flat_map(|a| &a.alarms)
+            .map(|alarm| {
+                let service = alarm.service.map(|k| pascal(k.slug()));
+                let what = if alarm.metric == "HealthyHostCount" {
+                    "HealthyDaemonsLowAlarm"
+                } else {
+                    "UnhealthyDaemonAlarm"
+                };
+                AlarmView {
+                    id: format!("{}{what}", service.clone().unwrap_or_default()),
+                    alarm,
+                    target_group: service.map(|s| format!("TargetGroup{s}")),
+                }
+            })
+            .collect();
+
         Ok(View {
+            logs_bucket,
+            alarms,
+            alarm_topic: aws.alarms.as_ref().and_then(|a| a.sns_topic_arn.as_deref()),
             description,
             cluster: &plan.cluster,
             classic,

@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::plan::{Certificate, Frontend, Plan};
+use crate::plan::{self, Certificate, Check, Frontend, Plan, ACCOUNT_ID};
 use crate::render::{Format, Renderer};
 use crate::spec::model::{Balance, LoadBalancerKind, ServiceKind, TlsMode};
 
@@ -74,6 +74,13 @@ struct View {
     /// Whether the balancer keeps Hue on one impalad, in words.
     hue_sticky: String,
     kerberos: Option<KerberosView>,
+    access_logs: Option<LogsView>,
+    /// CloudWatch alarms, as `(name, what sets it off)`.
+    alarms: Vec<AlarmLine>,
+    alarm_topic: Option<String>,
+    haproxy_metrics: Option<HaproxyMetrics>,
+    impalad_metrics: ImpaladMetrics,
+    ha: Option<HaView>,
 }
 
 /// The rolling restart: drain.sh and impala-shell's `:shutdown()`, daemon by daemon.
@@ -94,6 +101,82 @@ struct Runbook {
     haproxy: bool,
     aws: bool,
 }
+
+#[derive(Serialize)]
+struct LogsView {
+    bucket: String,
+    /// Where the logs go: `s3://<bucket>/<prefix>/AWSLogs/<account-id>/`.
+    location: String,
+    /// `Classic ELB` or `NLB`.
+    kind: &'static str,
+    created: bool,
+    retention_days: Option<u32>,
+    /// The statements the balancer needs, as pretty JSON (a list) a line each, for an existing
+    /// bucket.
+    statements: Vec<String>,
+    /// What the placeholder stands for.
+    account_placeholder: &'static str,
+}
+
+#[derive(Serialize)]
+struct AlarmLine {
+    name: String,
+    description: String,
+}
+
+#[derive(Serialize)]
+struct HaproxyMetrics {
+    job: String,
+    user: String,
+    password_env: String,
+    /// `address:port` of each HAProxy's statistics listener, as Prometheus reaches it.
+    targets: Vec<String>,
+    /// The listener is on the loopback address: Prometheus must run on each HAProxy host.
+    loopback: bool,
+}
+
+#[derive(Serialize)]
+struct ImpaladMetrics {
+    job: String,
+    /// impalad's web server port (`--webserver_port`).
+    port: u16,
+    /// `host:port` of each daemon.
+    targets: Vec<String>,
+    /// Where the port comes from, in words.
+    port_source: &'static str,
+}
+
+#[derive(Serialize)]
+struct HaView {
+    vip: String,
+    prefix: u8,
+    interface: String,
+    virtual_router_id: u8,
+    public_name: Option<String>,
+    nodes: Vec<HaNodeView>,
+    /// The sysctl every node needs because HAProxy binds the virtual IP itself.
+    nonlocal_bind: Option<&'static str>,
+    /// The node that starts as master.
+    first: String,
+    /// The nodes' addresses, space-separated, for firewall rules.
+    addresses: String,
+    /// The DNS record of the public name: `A` or `AAAA`.
+    record: &'static str,
+    /// `iptables` or `ip6tables`.
+    iptables: &'static str,
+}
+
+#[derive(Serialize)]
+struct HaNodeView {
+    host: String,
+    address: String,
+    priority: u8,
+    file: String,
+}
+
+/// The port of impalad's web server: the HTTP health check's when the spec has one (it checks
+/// that server), else impalad's default `--webserver_port`.
+const IMPALAD_WEBSERVER_PORT: u16 = 25000;
 
 #[derive(Serialize)]
 struct Endpoint {
@@ -327,8 +410,152 @@ impl View {
             "PEM bundle of the CA that signed the balancer's certificate"
         }
         .to_string();
+        let access_logs = plan.aws.as_ref().and_then(|a| {
+            a.access_logs.as_ref().map(|l| LogsView {
+                bucket: l.bucket.clone(),
+                location: format!(
+                    "s3://{}/{}AWSLogs/{ACCOUNT_ID}/",
+                    l.bucket,
+                    l.prefix
+                        .as_ref()
+                        .map(|p| format!("{p}/"))
+                        .unwrap_or_default()
+                ),
+                kind: match a.kind {
+                    LoadBalancerKind::Classic => "Classic ELB",
+                    LoadBalancerKind::Network => "NLB",
+                },
+                created: l.create_bucket,
+                retention_days: l.retention_days,
+                statements: serde_json::to_string_pretty(
+                    &l.policy
+                        .iter()
+                        .map(plan::PolicyStatement::json)
+                        .collect::<Vec<_>>(),
+                )
+                .unwrap_or_default()
+                .lines()
+                .map(str::to_string)
+                .collect(),
+                account_placeholder: ACCOUNT_ID,
+            })
+        });
+        let alarms = plan
+            .aws
+            .iter()
+            .flat_map(|a| &a.alarms)
+            .flat_map(|a| &a.alarms)
+            .map(|a| AlarmLine {
+                name: a.name.clone(),
+                description: a.description.clone(),
+            })
+            .collect();
+
+        let h = &plan.haproxy;
+        let haproxy_metrics = h.stats.as_ref().map(|st| {
+            let loopback = st
+                .address
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+            let bracket = |a: &str| {
+                if a.contains(':') {
+                    format!("[{a}]")
+                } else {
+                    a.to_string()
+                }
+            };
+            let targets = match (&h.ha, st.address.as_str()) {
+                (_, _) if loopback => vec![format!("{}:{}", bracket(&st.address), st.port)],
+                (Some(ha), "*") => ha
+                    .nodes
+                    .iter()
+                    .map(|n| format!("{}:{}", bracket(&n.address), st.port))
+                    .collect(),
+                (None, "*") => vec![format!(
+                    "{}:{}",
+                    h.public_name.as_deref().unwrap_or(HAPROXY_PLACEHOLDER),
+                    st.port
+                )],
+                (_, addr) => vec![format!("{}:{}", bracket(addr), st.port)],
+            };
+            HaproxyMetrics {
+                job: format!("haproxy-{}", plan.cluster),
+                user: st.user.clone(),
+                password_env: st.password_env.clone(),
+                targets,
+                loopback,
+            }
+        });
+        let (metrics_port, port_source) = match (&plan.health_check.check, plan.health_check.port) {
+            (Check::Http { .. }, p) => (p, "the HTTP health check's port"),
+            (Check::Tcp { .. }, _) => (
+                IMPALAD_WEBSERVER_PORT,
+                "impalad's default `--webserver_port`",
+            ),
+        };
+        let impalad_metrics = ImpaladMetrics {
+            job: format!("impalad-{}", plan.cluster),
+            port: metrics_port,
+            port_source,
+            targets: plan
+                .daemons
+                .iter()
+                .map(|d| match &d.host {
+                    Some(host) if host.contains(':') => format!("[{host}]:{metrics_port}"),
+                    Some(host) => format!("{host}:{metrics_port}"),
+                    None => format!("<host of {}>:{metrics_port}", d.name),
+                })
+                .collect(),
+        };
+        let ha = h.ha.as_ref().map(|ha| HaView {
+            vip: ha.virtual_ip.clone(),
+            prefix: ha.prefix,
+            interface: ha.interface.clone(),
+            virtual_router_id: ha.virtual_router_id,
+            public_name: h.public_name.clone(),
+            nodes: ha
+                .nodes
+                .iter()
+                .map(|n| HaNodeView {
+                    host: n.host.clone(),
+                    address: n.address.clone(),
+                    priority: n.priority,
+                    file: n.file.clone(),
+                })
+                .collect(),
+            nonlocal_bind: (h.bind.parse::<std::net::IpAddr>().ok() == ha.virtual_ip.parse().ok())
+                .then_some(if ha.ipv6 {
+                    "net.ipv6.ip_nonlocal_bind"
+                } else {
+                    "net.ipv4.ip_nonlocal_bind"
+                }),
+            first: ha
+                .nodes
+                .iter()
+                .max_by_key(|n| n.priority)
+                .map(|n| n.host.clone())
+                .unwrap_or_default(),
+            addresses: ha
+                .nodes
+                .iter()
+                .map(|n| n.address.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            record: if ha.ipv6 { "AAAA" } else { "A" },
+            iptables: if ha.ipv6 { "ip6tables" } else { "iptables" },
+        });
 
         View {
+            access_logs,
+            alarms,
+            alarm_topic: plan
+                .aws
+                .as_ref()
+                .and_then(|a| a.alarms.as_ref())
+                .and_then(|a| a.sns_topic_arn.clone()),
+            haproxy_metrics,
+            impalad_metrics,
+            ha,
             cluster: plan.cluster.clone(),
             hue_sticky,
             hue_cacerts,

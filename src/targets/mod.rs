@@ -8,4 +8,5 @@ pub mod cloudformation;
 pub mod drain;
 pub mod haproxy;
 pub mod impala_config;
+pub mod keepalived;
 pub mod terraform;

@@ -681,6 +681,28 @@ pub fn aws(spec: &Spec, scope: Scope, out: &mut Out) {
                     .hint("no logs will be written; use tls mode offload or bridge, or remove access_logs"),
             );
         }
+        if let Some(days) = logs.retention_days {
+            let at = p("aws.access_logs.retention_days");
+            if logs.create_bucket != Some(true) {
+                out.push(
+                    Diagnostic::error(at, "retention_days applies only to a bucket impala-lbgen creates")
+                        .at_key()
+                        .hint("set create_bucket: true, or give your own bucket a lifecycle rule and remove retention_days"),
+                );
+            } else if !(1..=S3_EXPIRATION_DAYS_MAX).contains(&days) {
+                out.push(
+                    Diagnostic::error(
+                        at,
+                        format!("retention_days {days} is outside 1 to {S3_EXPIRATION_DAYS_MAX}"),
+                    )
+                    .hint("such as 90"),
+                );
+            }
+        }
+    }
+
+    if let Some(alarms) = &a.alarms {
+        alarms_rules(spec, alarms, &a.region, out);
     }
 
     if let Some(tags) = &a.tags {
@@ -1067,6 +1089,67 @@ fn aws_tls(t: &TlsSpec, a: &AwsSpec, out: &mut Out) {
     }
 }
 
+fn alarms_rules(spec: &Spec, alarms: &AlarmsSpec, region: &str, out: &mut Out) {
+    if let Some(d) = alarms.unhealthy_for {
+        let secs = d.as_secs();
+        let at = p("aws.alarms.unhealthy_for");
+        if secs == 0 || secs % ALARM_PERIOD_SECS != 0 {
+            out.push(
+                Diagnostic::error(
+                    at,
+                    format!(
+                        "unhealthy_for {} is not a whole number of minutes",
+                        show_duration(d)
+                    ),
+                )
+                .hint(
+                    "CloudWatch evaluates the health metrics minute by minute: use 1m, 5m, 15m ...",
+                ),
+            );
+        } else if secs > ALARM_EVALUATION_MAX_SECS {
+            out.push(
+                Diagnostic::error(at, format!("unhealthy_for {} is longer than a day, the longest a CloudWatch alarm looks back", show_duration(d)))
+                    .hint("use at most 1440m (24h)"),
+            );
+        }
+    }
+    if let Some(m) = alarms.min_healthy {
+        let n = spec.daemons.len();
+        if m < 1 {
+            out.push(
+                Diagnostic::error(p("aws.alarms.min_healthy"), format!("min_healthy is {m}"))
+                    .hint("use 1 (alarm when no daemon is healthy) or more"),
+            );
+        } else if usize::try_from(m).map_or(true, |m| m > n) {
+            out.push(
+                Diagnostic::error(
+                    p("aws.alarms.min_healthy"),
+                    format!("min_healthy {m} is more than the {n} daemon{} the balancer has, so the alarm would never clear", if n == 1 { "" } else { "s" }),
+                )
+                .hint(format!("use 1 to {n}")),
+            );
+        }
+    }
+    if let Some(arn) = &alarms.sns_topic_arn {
+        let at = p("aws.alarms.sns_topic_arn");
+        match syntax::sns_topic_arn(arn) {
+            Err(why) => out.push(Diagnostic::error(
+                at,
+                format!("sns_topic_arn {arn:?} is not an SNS topic ARN: {why}"),
+            )),
+            Ok(()) => {
+                let topic_region = arn.split(':').nth(3).unwrap_or_default();
+                if topic_region != region {
+                    out.push(
+                        Diagnostic::warning(at, format!("the topic is in {topic_region}, but the alarms are in {region}"))
+                            .hint("CloudWatch alarms notify topics in their own region: use a topic in the balancer's region"),
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// Rules for the HAProxy target.
 pub fn haproxy(spec: &Spec, scope: Scope, out: &mut Out) {
     let what = if let Some(t) = scope.target {
@@ -1084,6 +1167,14 @@ pub fn haproxy(spec: &Spec, scope: Scope, out: &mut Out) {
                 .hint("add the impalad's DNS name or IP address"),
             );
         }
+    }
+    if scope.target == Some("keepalived")
+        && spec.haproxy.as_ref().and_then(|h| h.ha.as_ref()).is_none()
+    {
+        out.push(
+            Diagnostic::error(Path::root(), "the keepalived target needs haproxy.ha")
+                .hint("add haproxy.ha with virtual_ip, interface, virtual_router_id and the nodes (see examples/onprem-ha.yaml)"),
+        );
     }
     let Some(h) = &spec.haproxy else { return };
     let configured: Vec<ServiceKind> = plan::services(spec).into_iter().map(|s| s.0).collect();
@@ -1232,6 +1323,9 @@ pub fn haproxy(spec: &Spec, scope: Scope, out: &mut Out) {
             out.push(Diagnostic::error(p("haproxy.maxconn"), format!("haproxy.maxconn {m} is more than {HAPROXY_MAXCONN_MAX}")).hint("one HAProxy process handles tens of thousands of connections; Impala clients need far fewer"));
         }
     }
+    if let Some(ha) = &h.ha {
+        ha_rules(spec, h, ha, out);
+    }
     for field in ["certificate", "ca_file"] {
         let value = if field == "certificate" {
             &h.certificate
@@ -1246,6 +1340,168 @@ pub fn haproxy(spec: &Spec, scope: Scope, out: &mut Out) {
                 ));
             }
         }
+    }
+}
+
+/// `haproxy.ha`: keepalived's virtual IP, interface, router ID and nodes.
+fn ha_rules(spec: &Spec, h: &HaproxySpec, ha: &HaSpec, out: &mut Out) {
+    let vip = match syntax::address_with_prefix(&ha.virtual_ip) {
+        Ok((ip, _)) => Some(ip),
+        Err(why) => {
+            out.push(
+                Diagnostic::error(p("haproxy.ha.virtual_ip"), format!("virtual_ip {:?}: {why}", ha.virtual_ip))
+                    .hint("the address clients reach, with the prefix length of its network, such as 10.0.0.10/24"),
+            );
+            None
+        }
+    };
+    if let Err(why) = syntax::interface_name(&ha.interface) {
+        out.push(Diagnostic::error(
+            p("haproxy.ha.interface"),
+            format!(
+                "interface {:?} is not a network interface name: {why}",
+                ha.interface
+            ),
+        ));
+    }
+    let (lo, hi) = VRRP_ROUTER_ID;
+    if !(lo..=hi).contains(&ha.virtual_router_id) {
+        out.push(
+            Diagnostic::error(
+                p("haproxy.ha.virtual_router_id"),
+                format!(
+                    "virtual_router_id {} is outside {lo} to {hi}",
+                    ha.virtual_router_id
+                ),
+            )
+            .hint("pick one no other VRRP router on the segment uses, such as 51"),
+        );
+    }
+    if ha.nodes.len() < 2 {
+        out.push(
+            Diagnostic::error(
+                p("haproxy.ha.nodes"),
+                format!(
+                    "{} node: a virtual IP needs two or more HAProxy hosts to move between",
+                    ha.nodes.len()
+                ),
+            )
+            .at_key()
+            .hint("list every HAProxy host, each with its priority"),
+        );
+    }
+    let mut hosts: HashMap<&str, usize> = HashMap::new();
+    let mut addresses: HashMap<std::net::IpAddr, usize> = HashMap::new();
+    let mut priorities: HashMap<i64, usize> = HashMap::new();
+    for (i, node) in ha.nodes.iter().enumerate() {
+        let at = || Path::root().key("haproxy").key("ha").key("nodes").index(i);
+        if let Err(why) = syntax::host(&node.host) {
+            out.push(Diagnostic::error(
+                at().key("host"),
+                format!(
+                    "host {:?} is not a DNS name or IP address: {why}",
+                    node.host
+                ),
+            ));
+        } else if let Some(first) = hosts.insert(node.host.as_str(), i) {
+            out.push(Diagnostic::error(
+                at().key("host"),
+                format!("node {} is listed twice (also nodes[{first}])", node.host),
+            ));
+        }
+        let address = match &node.address {
+            Some(a) => {
+                match a.parse::<std::net::IpAddr>() {
+                    Ok(ip) => Some(ip),
+                    Err(_) => {
+                        out.push(
+                        Diagnostic::error(at().key("address"), format!("address {a:?} is not an IP address"))
+                            .hint(format!("the node's address on {}, which the other nodes send VRRP adverts to", ha.interface)),
+                    );
+                        None
+                    }
+                }
+            }
+            None => match node.host.parse::<std::net::IpAddr>() {
+                Ok(ip) => Some(ip),
+                Err(_) => {
+                    if syntax::host(&node.host).is_ok() {
+                        out.push(
+                            Diagnostic::error(at(), format!("node {} needs address: its IP address on {}", node.host, ha.interface))
+                                .hint("keepalived sends VRRP adverts to each peer's address, not to a name"),
+                        );
+                    }
+                    None
+                }
+            },
+        };
+        if let Some(ip) = address {
+            let field = if node.address.is_some() {
+                "address"
+            } else {
+                "host"
+            };
+            if Some(ip) == vip {
+                out.push(
+                    Diagnostic::error(at().key(field), format!("{ip} is the virtual IP itself"))
+                        .hint(
+                            "give the node's own address; keepalived adds the virtual IP beside it",
+                        ),
+                );
+            } else if vip.is_some_and(|v| v.is_ipv6() != ip.is_ipv6()) {
+                out.push(
+                    Diagnostic::error(at().key(field), format!("{ip} and the virtual IP {} are not of the same IP version", ha.virtual_ip))
+                        .hint("VRRP adverts for an IPv4 virtual IP go between IPv4 addresses, and likewise for IPv6"),
+                );
+            } else if let Some(first) = addresses.insert(ip, i) {
+                out.push(Diagnostic::error(
+                    at().key(field),
+                    format!("address {ip} is also nodes[{first}]'s"),
+                ));
+            }
+        }
+        let (lo, hi) = VRRP_PRIORITY;
+        if !(lo..=hi).contains(&node.priority) {
+            out.push(
+                Diagnostic::error(at().key("priority"), format!("priority {} is outside {lo} to {hi}", node.priority))
+                    .hint("255 belongs to a router that owns the address; give the preferred node the highest, such as 150 and 100"),
+            );
+        } else if let Some(first) = priorities.insert(node.priority, i) {
+            out.push(
+                Diagnostic::warning(at().key("priority"), format!("priority {} is also nodes[{first}]'s", node.priority))
+                    .hint("with equal priorities the node with the higher address becomes master; give each node its own"),
+            );
+        }
+    }
+    if let (Some(bind), Some(v)) = (&h.bind, vip) {
+        let ok = bind == "*" || bind.parse::<std::net::IpAddr>().is_ok_and(|b| b == v);
+        if !ok && syntax::listen_address(bind).is_ok() {
+            out.push(
+                Diagnostic::error(p("haproxy.bind"), format!("HAProxy listens on {bind}, but clients reach the nodes at the virtual IP {v}"))
+                    .hint(format!(
+                        "use '*', or {v} (with {}=1 on every node)",
+                        if v.is_ipv6() { "net.ipv6.ip_nonlocal_bind" } else { "net.ipv4.ip_nonlocal_bind" }
+                    )),
+            );
+        }
+    }
+    let stats_bind = h.stats.as_ref().and_then(|st| st.bind.as_deref());
+    if let (Some(Ok((addr, _))), Some(v)) = (stats_bind.map(syntax::bind_address), vip) {
+        let ip = addr.parse::<std::net::IpAddr>().ok();
+        let ok = addr == "*" || ip.is_some_and(|ip| ip.is_loopback() || ip == v);
+        if !ok {
+            out.push(
+                Diagnostic::error(p("haproxy.stats.bind"), format!("every node runs the same haproxy.cfg, but {addr} is the address of at most one of them"))
+                    .hint("bind the statistics page to 127.0.0.1 (each node's own) or '*'"),
+            );
+        }
+    }
+    if spec.kerberos.is_some() && spec.aws.is_none() && h.public_name.is_none() {
+        out.push(
+            Diagnostic::error(p("haproxy.ha"), "Kerberos needs a name for the virtual IP: clients ask for a ticket for impala/<name>, and an address is none")
+                .at_key()
+                .hint("set haproxy.public_name to the DNS name that resolves to the virtual IP"),
+        );
     }
 }
 

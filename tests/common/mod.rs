@@ -405,6 +405,28 @@ pub fn aws_variants() -> Vec<(&'static str, Value)> {
     let mut v = example("nlb-tls");
     v["aws"]["name"] = json!("impala-analytics-production-lb1");
     out.push(("nlb-long-name", v));
+    // The stack creates the log bucket: NLB delivery with its conditions, and alarms without a
+    // topic (no actions).
+    let mut v = example("nlb-tls");
+    v["aws"]["access_logs"] = json!({"bucket": "bi-nlb-logs", "create_bucket": true});
+    v["aws"]["alarms"] = json!({});
+    out.push(("nlb-created-bucket", v));
+
+    // A Classic ELB in a region launched after August 2022 (the log-delivery service principal
+    // rather than an ELB account) and one in GovCloud (another partition).
+    let mut v = example("cluster1");
+    v["aws"]["region"] = json!("eu-central-2");
+    v["aws"]["access_logs"]["create_bucket"] = json!(true);
+    v["aws"]["access_logs"]["retention_days"] = json!(30);
+    v["aws"]["alarms"] = json!({"unhealthy_for": "1m", "min_healthy": 2});
+    out.push(("classic-new-region", v));
+
+    let mut v = example("cluster1");
+    v["aws"]["region"] = json!("us-gov-west-1");
+    v["aws"]["access_logs"] = json!({"bucket": "cluster1-gov-logs", "create_bucket": true});
+    v["aws"]["alarms"] =
+        json!({"sns_topic_arn": "arn:aws-us-gov:sns:us-gov-west-1:123456789012:oncall"});
+    out.push(("classic-govcloud", v));
     out
 }
 
