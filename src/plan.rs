@@ -122,8 +122,10 @@ pub enum Check {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Tls {
     pub mode: TlsMode,
-    /// The name clients use.
+    /// `tls.domain`: the name the certificate is for (a leading `*.` allowed).
     pub domain: Option<String>,
+    /// `tls.subject_alternative_names`, as written.
+    pub subject_alternative_names: Vec<String>,
     pub certificate: Certificate,
     /// Route 53 zone for validation records and the alias record.
     pub hosted_zone_id: Option<String>,
@@ -132,6 +134,17 @@ pub struct Tls {
 }
 
 impl Tls {
+    /// The first name of the certificate that is one host, not a wildcard: `tls.domain`, else
+    /// the first such subject alternative name. Clients use it (a wildcard names no host, and
+    /// the balancer's own DNS name is on no certificate).
+    pub fn host_name(&self) -> Option<&str> {
+        self.domain
+            .iter()
+            .chain(&self.subject_alternative_names)
+            .map(String::as_str)
+            .find(|n| !n.starts_with("*."))
+    }
+
     /// The balancer terminates client TLS (offload or bridge).
     pub fn terminates(&self) -> bool {
         self.mode != TlsMode::Passthrough
@@ -176,6 +189,8 @@ pub struct Aws {
     pub name: String,
     pub scheme: Scheme,
     pub internal: bool,
+    /// `ipv4`, or `dualstack` (an NLB only; validation refuses it on a Classic ELB).
+    pub ip_address_type: IpAddressType,
     pub client_cidrs: Vec<CidrBlock>,
     pub access_logs: Option<AccessLogs>,
     /// Sorted by key.
@@ -198,6 +213,8 @@ pub struct Aws {
     pub backend_ingress: Vec<Rule>,
     /// CloudWatch alarms on the daemons' health.
     pub alarms: Option<Alarms>,
+    /// The Route 53 alias records pointing the client host at the balancer.
+    pub alias: Option<Alias>,
     /// `aws.adopt`: what exists already and is taken over rather than created.
     pub adopt: Option<Adopt>,
     /// `aws.migrate_from`: the Classic ELB this NLB replaces, and the weighted DNS records.
@@ -241,6 +258,16 @@ pub struct Migration {
     pub nlb_weight: u8,
     /// Percent to the Classic ELB (100 - `nlb_weight`).
     pub classic_weight: u8,
+}
+
+/// Alias records in `tls.hosted_zone_id` for the name clients use ([`Tls::host_name`]):
+/// `A`, and `AAAA` too when the balancer is dualstack.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Alias {
+    pub name: String,
+    pub hosted_zone_id: String,
+    /// `A`, then `AAAA` for a dualstack balancer.
+    pub record_types: Vec<&'static str>,
 }
 
 /// What every NLB target group sets, explicitly.
@@ -465,8 +492,7 @@ pub struct Listener {
     /// groups: an NLB does not support sticky sessions with TLS listeners or TLS target groups
     /// (NLB guide, "Sticky sessions"), so a TLS listener gets none (validation warns).
     pub sticky: bool,
-    /// NLB target group name: at most 32 characters, unique per service (an adopted target
-    /// group's own name).
+    /// NLB target group name (see [`target_group_name`]), or an adopted target group's own name.
     pub target_group_name: String,
     /// An adopted NLB's listener and target group for this service.
     pub adopted: Option<AdoptedListener>,
@@ -712,9 +738,14 @@ pub fn migration_record(spec: &Spec) -> Option<(String, String)> {
     match &m.record {
         Some(r) => Some((r.name.clone(), r.hosted_zone_id.clone())),
         None => {
+            // The certificate's host name, as for the alias record ([`Tls::host_name`]).
             let tls = spec.tls.as_ref()?;
-            let domain = tls.domain.clone().filter(|d| !d.starts_with("*."))?;
-            Some((domain, tls.hosted_zone_id.clone()?))
+            let host = tls
+                .domain
+                .iter()
+                .chain(tls.subject_alternative_names.iter().flatten())
+                .find(|n| !n.starts_with("*."))?;
+            Some((host.clone(), tls.hosted_zone_id.clone()?))
         }
     }
 }
@@ -932,13 +963,33 @@ fn plan_alarms(
     }
 }
 
-/// A target group name for `service` on balancer `lb`: `<lb>-<service>`, with `<lb>` cut so the
-/// whole stays within 32 characters.
-pub fn target_group_name(lb: &str, service: ServiceKind) -> String {
-    let suffix = format!("-{}", service.slug());
-    let room = LB_NAME_MAX - suffix.len();
+/// A target group name for balancer `lb`, protocol and port: `<lb>-<hash>-<protocol><port>`,
+/// such as `elb-impala-clust-e92cfb-tcp21050` for `elb-impala-cluster1`:
+///
+/// - `<hash>`: the first 6 hex digits of the 32-bit FNV-1a hash of the whole balancer name, so
+///   two balancers whose names share their first characters (`...-production-lb1` and `-lb2`)
+///   never share a target group, however much of the names is cut;
+/// - `<protocol><port>`: the group's protocol in lower case (`tcp`, `tls`) and impalad's port.
+///   These are fixed when a target group is created, so a new TLS mode or `backend_port` is a
+///   new group under a new name: CloudFormation and Terraform create it before deleting the
+///   old one (a fixed name would have to be freed first, which AWS refuses while a listener
+///   uses it). Ports are unique per balancer, so the name is unique per service;
+/// - `<lb>`: the balancer name, cut (and any `-` it then ends with dropped) so the whole stays
+///   within AWS's 32 characters of letters, digits and `-`.
+pub fn target_group_name(lb: &str, protocol: &str, port: u16) -> String {
+    let hash = format!("{:08x}", fnv1a32(lb.as_bytes()));
+    let suffix = format!("-{}-{}{port}", &hash[..6], protocol.to_ascii_lowercase());
+    let room = LB_NAME_MAX.saturating_sub(suffix.len());
     let base: String = lb.chars().take(room).collect();
     format!("{}{suffix}", base.trim_end_matches('-'))
+}
+
+/// The 32-bit FNV-1a hash (Fowler, Noll and Vo; the offset basis and prime of its
+/// specification): a short, stable fingerprint of a name, not a cryptographic hash.
+pub fn fnv1a32(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5, |h: u32, b| {
+        (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
+    })
 }
 
 fn port(p: i64) -> u16 {
@@ -1035,6 +1086,7 @@ impl Plan {
         let tls = spec.tls.as_ref().map(|t| Tls {
             mode: t.mode,
             domain: t.domain.clone(),
+            subject_alternative_names: t.subject_alternative_names.clone().unwrap_or_default(),
             certificate: match (t.mode, &t.certificate_arn, &t.domain) {
                 (TlsMode::Passthrough, _, _) => Certificate::None,
                 (_, Some(arn), _) => Certificate::Existing { arn: arn.clone() },
@@ -1093,29 +1145,53 @@ impl Plan {
         }
     }
 
-    /// The stable name clients use, when the spec knows it: `tls.domain` when it names one host
-    /// (the certificate is for it, and with a hosted zone an alias record points it at the
-    /// balancer), else, when clients reach HAProxy, `haproxy.public_name`, else the virtual IP of
-    /// `haproxy.ha`. An AWS balancer without one is reached by its own DNS name, known only
-    /// once it exists: `None`.
+    /// The stable name clients use, when the spec knows it; see [`Plan::client_host_field`].
     pub fn client_host(&self) -> Option<&str> {
-        self.tls
-            .as_ref()
-            .and_then(|t| t.domain.as_deref())
-            .filter(|d| !d.starts_with("*."))
-            .or(match self.frontend() {
-                Frontend::Haproxy => self.haproxy.public_name.as_deref().or(self
+        self.client_host_and_field().map(|(h, _)| h)
+    }
+
+    /// The field [`Plan::client_host`] comes from: `tls.domain`,
+    /// `tls.subject_alternative_names`, `haproxy.public_name` or `haproxy.ha.virtual_ip`.
+    pub fn client_host_field(&self) -> Option<&'static str> {
+        self.client_host_and_field().map(|(_, f)| f)
+    }
+
+    /// The name clients use and where it comes from. HAProxy: `haproxy.public_name`, its own
+    /// name, else the certificate's host name, else the virtual IP of `haproxy.ha`. AWS: the certificate's host name
+    /// ([`Tls::host_name`]: a wildcard `tls.domain` names no host, so the first subject
+    /// alternative name that does), which with a hosted zone an alias record points at the
+    /// balancer. An AWS balancer without one is reached by its own DNS name, known only once it
+    /// exists: `None`.
+    fn client_host_and_field(&self) -> Option<(&str, &'static str)> {
+        let tls = self.tls.as_ref().and_then(|t| {
+            let host = t.host_name()?;
+            let field = if t.domain.as_deref() == Some(host) {
+                "tls.domain"
+            } else {
+                "tls.subject_alternative_names"
+            };
+            Some((host, field))
+        });
+        match self.frontend() {
+            // While migrating, clients keep the name the weighted records answer for.
+            Frontend::Aws => match self.aws.as_ref().and_then(|a| a.migration.as_ref()) {
+                Some(m) if tls.map(|(h, _)| h) != Some(m.record_name.as_str()) => {
+                    Some((m.record_name.as_str(), "aws.migrate_from.record.name"))
+                }
+                _ => tls,
+            },
+            Frontend::Haproxy => self
+                .haproxy
+                .public_name
+                .as_deref()
+                .map(|h| (h, "haproxy.public_name"))
+                .or(tls)
+                .or(self
                     .haproxy
                     .ha
                     .as_ref()
-                    .map(|ha| ha.virtual_ip.as_str())),
-                // While migrating, clients keep the name the weighted records answer for.
-                Frontend::Aws => self
-                    .aws
-                    .as_ref()
-                    .and_then(|a| a.migration.as_ref())
-                    .map(|m| m.record_name.as_str()),
-            })
+                    .map(|ha| (ha.virtual_ip.as_str(), "haproxy.ha.virtual_ip"))),
+        }
     }
 
     /// The port clients use for each service on the [`Plan::frontend`], in service order: an
@@ -1163,6 +1239,7 @@ fn plan_aws(
 ) -> Aws {
     let kind = a.load_balancer.unwrap_or(LoadBalancerKind::Classic);
     let scheme = a.scheme.unwrap_or(Scheme::Internal);
+    let ip_address_type = a.ip_address_type.unwrap_or(IpAddressType::Ipv4);
     let name = lb_name(spec);
     let frontend_tls = tls.is_some_and(Tls::terminates);
     let backend_tls = tls.is_some_and(Tls::reencrypts);
@@ -1181,11 +1258,7 @@ fn plan_aws(
                     target_group_arn: adopted_arn(d.target_groups.as_ref(), s.kind)?,
                 })
             });
-            let target_group_name = adopted
-                .as_ref()
-                .and_then(|l| elb_arn_name(&l.target_group_arn, "targetgroup"))
-                .map_or_else(|| target_group_name(&name, s.kind), str::to_string);
-            Listener {
+            let mut l = Listener {
                 service: s.kind,
                 key: s.key,
                 port: s.port,
@@ -1193,11 +1266,32 @@ fn plan_aws(
                 frontend_tls,
                 backend_tls,
                 sticky: s.sticky && !frontend_tls && !backend_tls,
-                target_group_name,
+                target_group_name: String::new(),
                 adopted,
-            }
+            };
+            l.target_group_name = l
+                .adopted
+                .as_ref()
+                .and_then(|a| elb_arn_name(&a.target_group_arn, "targetgroup"))
+                .map_or_else(
+                    || target_group_name(&name, l.nlb_protocols().1, s.backend_port),
+                    str::to_string,
+                );
+            l
         })
         .collect();
+    // While migrating, the name clients use has the weighted record pair instead.
+    let alias = tls.filter(|_| a.migrate_from.is_none()).and_then(|t| {
+        Some(Alias {
+            name: t.host_name()?.to_string(),
+            hosted_zone_id: t.hosted_zone_id.clone()?,
+            record_types: if ip_address_type == IpAddressType::Dualstack {
+                vec!["A", "AAAA"]
+            } else {
+                vec!["A"]
+            },
+        })
+    });
 
     let mut client_cidrs: Vec<CidrBlock> = Vec::new();
     for c in &a.client_cidrs {
@@ -1335,6 +1429,7 @@ fn plan_aws(
         name,
         scheme,
         internal: scheme == Scheme::Internal,
+        ip_address_type,
         client_cidrs,
         access_logs,
         tags: a
@@ -1371,6 +1466,7 @@ fn plan_aws(
         frontend_ingress,
         frontend_egress,
         backend_ingress,
+        alias,
         alarms,
         adopt: adopt.map(|d| Adopt {
             balancer: d.name.is_some(),
@@ -1529,20 +1625,58 @@ mod tests {
     use super::*;
 
     #[test]
+    fn fnv1a_is_the_specified_hash() {
+        // Test vectors of the FNV specification.
+        assert_eq!(fnv1a32(b""), 0x811c_9dc5);
+        assert_eq!(fnv1a32(b"a"), 0xe40c_292c);
+        assert_eq!(fnv1a32(b"foobar"), 0xbf9c_f968);
+    }
+
+    #[test]
     fn target_group_names_fit() {
+        let hash = format!("{:08x}", fnv1a32(b"elb-impala-cluster1"));
         assert_eq!(
-            target_group_name("elb-impala-cluster1", ServiceKind::Hs2Http),
-            "elb-impala-cluster1-hs2-http"
+            target_group_name("elb-impala-cluster1", "TCP", 21050),
+            format!("elb-impala-clust-{}-tcp21050", &hash[..6])
         );
-        let long = "a-very-long-load-balancer-name-x";
-        for k in ServiceKind::ALL {
-            let n = target_group_name(long, k);
-            assert!(n.len() <= 32, "{n}");
-            assert!(syntax::lb_name(&n).is_ok(), "{n}");
+        assert_eq!(
+            target_group_name("a", "TLS", 443),
+            format!("a-{}-tls443", &format!("{:08x}", fnv1a32(b"a"))[..6])
+        );
+        for lb in [
+            "a",
+            "a-very-long-load-balancer-name-x",
+            "abcdefghijklmnopqrstuvw-yzabcdef",
+            "abcdefghijklmno-qrstuvwxyzabcdef",
+        ] {
+            for (protocol, port) in [("TCP", 1), ("TLS", 65535), ("TCP", 21050)] {
+                let n = target_group_name(lb, protocol, port);
+                assert!(n.len() <= LB_NAME_MAX, "{n}");
+                assert!(syntax::lb_name(&n).is_ok(), "{n}");
+                assert!(!n.contains("--"), "{n}");
+            }
         }
+    }
+
+    /// Two balancers whose names differ only past the characters a target group name keeps
+    /// get target groups of their own (before, both were `impala-analytics-production-hs2`).
+    #[test]
+    fn target_group_names_differ_between_balancers() {
+        let a = target_group_name("impala-analytics-production-lb1", "TCP", 21050);
+        let b = target_group_name("impala-analytics-production-lb2", "TCP", 21050);
+        assert_ne!(a, b);
         assert_eq!(
-            target_group_name("abcdefghijklmnopqrstuvw-yz", ServiceKind::Hs2Http),
-            "abcdefghijklmnopqrstuvw-hs2-http"
+            a,
+            target_group_name("impala-analytics-production-lb1", "TCP", 21050)
         );
+    }
+
+    /// What AWS fixes at creation is in the name, so a change of it is a new name.
+    #[test]
+    fn target_group_names_follow_protocol_and_port() {
+        let lb = "elb-impala-cluster1";
+        let tcp = target_group_name(lb, "TCP", 21050);
+        assert_ne!(tcp, target_group_name(lb, "TLS", 21050));
+        assert_ne!(tcp, target_group_name(lb, "TCP", 21051));
     }
 }

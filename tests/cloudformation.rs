@@ -46,6 +46,29 @@ fn parse_yaml(text: &str) -> Value {
     theirs
 }
 
+/// The value of the `Name` tag in a CloudFormation `Tags` list.
+fn name_tag(tags: &Value) -> &str {
+    tags.as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["Key"] == "Name")
+        .and_then(|t| t["Value"].as_str())
+        .unwrap_or_else(|| panic!("a Name tag: {tags}"))
+}
+
+/// A target group's name as the README gives it: `<balancer>-<hash>-<protocol><port>`, the
+/// balancer's name cut to fit 32 characters, `<hash>` the first 6 hex digits of the 32-bit
+/// FNV-1a hash of the whole balancer name.
+fn target_group_name(lb: &str, protocol: &str, port: u64) -> String {
+    let mut hash: u32 = 0x811c_9dc5;
+    for b in lb.bytes() {
+        hash = (hash ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    let suffix = format!("-{:06x}-{protocol}{port}", hash >> 8);
+    let base = &lb[..lb.len().min(32 - suffix.len())];
+    format!("{}{suffix}", base.trim_end_matches('-'))
+}
+
 fn resources<'a>(t: &'a Value, kind: &str) -> Vec<(&'a str, &'a Value)> {
     t["Resources"]
         .as_object()
@@ -197,9 +220,12 @@ fn check_against_spec(spec: &Value, t: &Value) {
     // impalad ports and the health-check port, as standalone ingress rules on the back end.
     let fe = &t["Resources"]["FrontEndSecurityGroup"]["Properties"];
     let be = &t["Resources"]["BackEndSecurityGroup"]["Properties"];
-    assert_eq!(fe["GroupName"], format!("{cluster} Impala FE"));
+    // No GroupName (CloudFormation names the groups, so it can replace them; AWS's Guard rule
+    // CFN_NO_EXPLICIT_RESOURCE_NAMES): the Name tag says which they are.
+    assert!(fe.get("GroupName").is_none() && be.get("GroupName").is_none());
+    assert_eq!(name_tag(&fe["Tags"]), format!("{cluster} Impala FE"));
     assert_eq!(fe["GroupDescription"], "Impala Front-End Traffic");
-    assert_eq!(be["GroupName"], format!("{cluster} Impala BE"));
+    assert_eq!(name_tag(&be["Tags"]), format!("{cluster} Impala BE"));
     assert_eq!(be["GroupDescription"], "Impala Back-End Traffic");
     assert_eq!(fe["VpcId"], aws["vpc_id"]);
     let cidrs = aws["client_cidrs"].as_array().unwrap();
@@ -339,6 +365,10 @@ fn check_against_spec(spec: &Value, t: &Value) {
         let lb = one(t, "AWS::ElasticLoadBalancingV2::LoadBalancer");
         assert_eq!(lb["Name"], name);
         assert_eq!(lb["Type"], "network");
+        assert_eq!(
+            lb["IpAddressType"],
+            aws["ip_address_type"].as_str().unwrap_or("ipv4")
+        );
         assert_eq!(lb["Scheme"], aws["scheme"].as_str().unwrap_or("internal"));
         assert_eq!(lb["Subnets"], aws["subnet_ids"]);
         assert_eq!(
@@ -386,6 +416,9 @@ fn check_against_spec(spec: &Value, t: &Value) {
             let tg = &t["Resources"][tg_id]["Properties"];
             assert_eq!(tg["Port"], s.2);
             assert_eq!(tg["Protocol"], if reencrypts { "TLS" } else { "TCP" });
+            let tg_name = target_group_name(&name, if reencrypts { "tls" } else { "tcp" }, s.2);
+            assert_eq!(tg["Name"], tg_name);
+            assert_eq!(name_tag(&tg["Tags"]), tg_name);
             assert_eq!(tg["VpcId"], aws["vpc_id"]);
             assert_eq!(tg["TargetType"], "instance");
             let targets: Vec<Value> = tg["Targets"]
@@ -491,13 +524,24 @@ fn check_against_spec(spec: &Value, t: &Value) {
     } else {
         assert!(certs.is_empty(), "no certificate requested");
     }
+    // Clients use the first name of the certificate that is one host; with a zone, alias
+    // records (A, and AAAA for a dualstack NLB) point it at the balancer.
+    let host = std::iter::once(&spec["tls"]["domain"])
+        .chain(
+            spec["tls"]["subject_alternative_names"]
+                .as_array()
+                .into_iter()
+                .flatten(),
+        )
+        .filter_map(Value::as_str)
+        .find(|n| !n.starts_with("*."));
     let records = resources(t, "AWS::Route53::RecordSet");
     let migrate = &spec["aws"]["migrate_from"];
-    match (domain, zone) {
+    match (host, zone) {
         _ if migrate.is_object() => {
             // A weighted alias pair on the name clients use, the weights adding up to 100.
             assert_eq!(records.len(), 2, "{records:?}");
-            let name = migrate["record"]["name"].as_str().or(domain).unwrap();
+            let name = migrate["record"]["name"].as_str().or(host).unwrap();
             let weight = migrate["weight"].as_u64().unwrap();
             let lb_name = spec["aws"]["name"].as_str().unwrap();
             for (_, r) in &records {
@@ -519,15 +563,27 @@ fn check_against_spec(spec: &Value, t: &Value) {
             }
         }
         (Some(d), Some(z)) => {
-            let r = records[0].1;
-            assert_eq!(records.len(), 1);
-            assert_eq!(r["Name"], d);
-            assert_eq!(r["HostedZoneId"], z);
-            assert_eq!(r["Type"], "A");
+            let types: Vec<&str> = records
+                .iter()
+                .map(|r| r.1["Type"].as_str().unwrap())
+                .collect();
+            let dualstack = aws["ip_address_type"] == "dualstack";
             assert_eq!(
-                r["AliasTarget"]["DNSName"],
-                get_att("LoadBalancer", "DNSName")
+                types,
+                if dualstack {
+                    vec!["A", "AAAA"]
+                } else {
+                    vec!["A"]
+                }
             );
+            for (_, r) in records {
+                assert_eq!(r["Name"], d);
+                assert_eq!(r["HostedZoneId"], z);
+                assert_eq!(
+                    r["AliasTarget"]["DNSName"],
+                    get_att("LoadBalancer", "DNSName")
+                );
+            }
         }
         _ => assert!(records.is_empty()),
     }
@@ -546,10 +602,8 @@ fn check_against_spec(spec: &Value, t: &Value) {
     ] {
         assert!(outputs.contains_key(key), "output {key}");
     }
-    // The name clients use: the TLS domain (one host), else while migrating the record's name.
-    let host = domain
-        .filter(|d| !d.starts_with("*."))
-        .or(migrate["record"]["name"].as_str());
+    // The name clients use: the certificate's host name, else while migrating the record's name.
+    let host = host.or(migrate["record"]["name"].as_str());
     for s in &services {
         let id: String =
             s.0.split('_')
@@ -969,10 +1023,65 @@ fn nlb_tls_offloads_with_a_requested_certificate() {
         json!(["hue-impala.bi.example.com"])
     );
     assert_eq!(cert["DomainValidationOptions"].as_array().unwrap().len(), 2);
+    // Dualstack: IPv6 addresses, and an AAAA alias record beside the A one.
+    assert_eq!(lb["IpAddressType"], "dualstack");
+    let records = resources(&t, "AWS::Route53::RecordSet");
+    let ids: Vec<(&str, &Value)> = records.iter().map(|(id, r)| (*id, &r["Type"])).collect();
     assert_eq!(
-        one(&t, "AWS::Route53::RecordSet")["AliasTarget"]["HostedZoneId"],
-        get_att("LoadBalancer", "CanonicalHostedZoneID")
+        ids,
+        [
+            ("DnsRecord", &json!("A")),
+            ("DnsRecordIpv6", &json!("AAAA"))
+        ]
     );
+    for (_, r) in records {
+        assert_eq!(r["Name"], "impala.bi.example.com");
+        assert_eq!(
+            r["AliasTarget"]["HostedZoneId"],
+            get_att("LoadBalancer", "CanonicalHostedZoneID")
+        );
+    }
+}
+
+/// CloudFormation replaces a target group whose protocol or port changes, and refuses to
+/// replace one with a name it was given ("requires replacing"): so a new TLS mode or backend
+/// port must give the group a new name, while its logical ID (and what refers to it) stays.
+/// Security groups get no name at all (the Name tag says which is which).
+#[test]
+fn what_aws_must_replace_gets_a_new_name() {
+    let names = |spec: &Value| -> Vec<(String, Value)> {
+        let t = parse_yaml(&generate_spec(spec, &[]).ok().stdout);
+        resources(&t, "AWS::ElasticLoadBalancingV2::TargetGroup")
+            .into_iter()
+            .map(|(id, p)| (id.to_string(), p["Name"].clone()))
+            .collect()
+    };
+    let mut passthrough = common::example("nlb-tls");
+    passthrough["tls"] = json!({"mode": "passthrough"});
+    passthrough["idle_timeout"] = json!("1h");
+    passthrough["aws"]
+        .as_object_mut()
+        .unwrap()
+        .remove("access_logs");
+    let mut bridge = common::example("nlb-tls");
+    bridge["tls"]["mode"] = json!("bridge");
+    let mut moved = passthrough.clone();
+    moved["services"]["hs2"]["backend_port"] = json!(21051);
+    let (a, b, c) = (names(&passthrough), names(&bridge), names(&moved));
+    for ((x, y), z) in a.iter().zip(&b).zip(&c) {
+        assert_eq!(x.0, y.0, "the same logical IDs");
+        assert_eq!(x.0, z.0, "the same logical IDs");
+        assert_ne!(x.1, y.1, "TCP and TLS target groups have different names");
+    }
+    assert_ne!(a[0].1, c[0].1, "another backend port is another name");
+    assert_eq!(a[1].1, c[1].1, "an unchanged group keeps its name");
+
+    for (name, spec) in common::all_aws_specs() {
+        let t = parse_yaml(&generate_spec(&spec, &[]).ok().stdout);
+        for (id, group) in resources(&t, "AWS::EC2::SecurityGroup") {
+            assert!(group.get("GroupName").is_none(), "{name}: {id} is named");
+        }
+    }
 }
 
 #[test]
@@ -1270,13 +1379,27 @@ fn cloudformation_specific_limits() {
         "certificate_arn": "arn:aws:acm:us-west-2:123456789012:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"});
     generate_spec(&spec, &[]).ok();
 
-    // A Classic ELB in a VPC has no IPv6 clients.
+    // A Classic ELB in a VPC has no IPv6 clients, nor has an NLB of IP address type ipv4:
+    // an IPv6 block would open the group to addresses that never reach it.
     let mut spec = common::example("cluster1");
     spec["aws"]["client_cidrs"] = json!(["10.30.0.0/16", "2001:db8::/32"]);
-    let run = generate_spec(&spec, &[]).ok();
+    let run = generate_spec(&spec, &[]).fails(1);
     assert!(
         run.stderr
             .contains("a Classic ELB in a VPC accepts only IPv4 clients"),
+        "{}",
+        run.stderr
+    );
+    let mut spec = common::example("nlb-tls");
+    spec["aws"]
+        .as_object_mut()
+        .unwrap()
+        .remove("ip_address_type");
+    let run = generate_spec(&spec, &[]).fails(1);
+    assert!(
+        run.stderr
+            .contains("an NLB of IP address type ipv4 has no IPv6 address")
+            && run.stderr.contains("set aws.ip_address_type: dualstack"),
         "{}",
         run.stderr
     );
@@ -1653,6 +1776,9 @@ fn deploys_the_classic_example_to_moto() {
     let fe = &got["groups"]["cluster1 Impala FE"];
     let be = &got["groups"]["cluster1 Impala BE"];
     assert_eq!(fe["vpc"], ids["vpc_id"]);
+    // Named by CloudFormation, not by the template, so that it can replace them.
+    assert_ne!(fe["name"], "cluster1 Impala FE", "{fe}");
+    assert_ne!(be["name"], "cluster1 Impala BE", "{be}");
     for port in [21000, 21050] {
         assert!(
             fe["ingress"]

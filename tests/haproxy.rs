@@ -158,6 +158,10 @@ fn defaults_and_overrides_reach_the_configuration() {
         .find("    http-request use-service prometheus-exporter if { path /metrics }\n")
         .expect("the Prometheus exporter");
     assert!(auth < metrics, "{stats}");
+    // The statistics page does not inherit Impala's hours-long client timeout.
+    assert!(onprem.contains(
+        "listen stats\n    bind 127.0.0.1:25002\n    mode http\n    # The page answers at once, so it gets short timeouts rather than the hours Impala's\n    # connections may idle: 10s to send a request, and 30s of silence before a client is dropped.\n    timeout client 30s\n    timeout http-request 10s\n"
+    ));
 
     let colocated = generate(&common::repo().join("tests/fixtures/haproxy/http-check.yaml"));
     assert!(colocated.contains("listen beeswax\n    bind *:21001\n    balance roundrobin\n    option httpchk GET /healthz\n    http-check expect status 200\n"));
@@ -296,6 +300,7 @@ fn the_renderer_refuses_a_plan_built_by_hand() {
             p.tls = Some(impala_lbgen::plan::Tls {
                 mode: impala_lbgen::spec::model::TlsMode::Offload,
                 domain: None,
+                subject_alternative_names: Vec::new(),
                 certificate: impala_lbgen::plan::Certificate::None,
                 hosted_zone_id: None,
                 policy: None,
@@ -1023,6 +1028,19 @@ haproxy:
     assert_eq!(http_get(stats_port, "/", None).0, 401);
     assert_eq!(http_get(stats_port, "/", Some(("admin", "wrong"))).0, 401);
     assert_eq!(http_get(stats_port, "/", Some(auth)).0, 200);
+    // A client that never finishes its request is answered 408 and dropped after 10s
+    // (`timeout http-request`), not held for the hours of Impala's client timeout. It runs
+    // beside the checks below.
+    let slow_client = thread::spawn(move || {
+        let mut s = TcpStream::connect(("127.0.0.1", stats_port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let begun = Instant::now();
+        s.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            .unwrap();
+        let mut resp = Vec::new();
+        let _ = s.read_to_end(&mut resp);
+        (begun.elapsed(), String::from_utf8_lossy(&resp).into_owned())
+    });
 
     // The Prometheus exporter behind the same password: every daemon's state in every listen.
     assert_eq!(http_get(stats_port, "/metrics", None).0, 401);
@@ -1191,6 +1209,16 @@ haproxy:
     eprintln!(
         "back UP {back:?} after the restart; live test took {:?}",
         started.elapsed()
+    );
+
+    let (waited, answer) = slow_client.join().expect("the slow client");
+    assert!(
+        answer.starts_with("HTTP/1.1 408"),
+        "{answer:?} after {waited:?}"
+    );
+    assert!(
+        (Duration::from_secs(9)..Duration::from_secs(15)).contains(&waited),
+        "dropped after {waited:?}"
     );
 
     assert!(

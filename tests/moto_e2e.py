@@ -64,9 +64,11 @@ def deploy(client, stack, template_path):
     for b in balancers:
         b.pop("CreatedTime", None)
 
+    # By Name tag: the template gives the groups no GroupName, so CloudFormation names them.
     groups = {
-        g["GroupName"]: {
+        next((t["Value"] for t in g.get("Tags", []) if t["Key"] == "Name"), g["GroupName"]): {
             "id": g["GroupId"],
+            "name": g["GroupName"],
             "vpc": g.get("VpcId"),
             "ingress": g["IpPermissions"],
         }

@@ -76,6 +76,7 @@ fn full_spec() -> Spec {
             load_balancer: Some(LoadBalancerKind::Network),
             name: Some("lb".into()),
             scheme: Some(Scheme::InternetFacing),
+            ip_address_type: Some(IpAddressType::Dualstack),
             client_cidrs: vec!["10.0.0.0/8".into()],
             access_logs: Some(AccessLogsSpec {
                 bucket: "logs".into(),

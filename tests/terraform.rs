@@ -254,6 +254,9 @@ fn check_module(name: &str, plan: &Plan, body: &Body) {
         assert_eq!(string(b, "vpc_id"), aws.vpc_id);
         assert_eq!(object(attr(b, "tags"))["Name"], g.name);
         assert!(nested(b, "ingress").is_empty() && nested(b, "egress").is_empty());
+        // Replaced (another cluster name or VPC) by creating the new group first.
+        let lifecycle = one(nested(b, "lifecycle"), "lifecycle");
+        assert!(boolean(lifecycle, "create_before_destroy"), "{name}");
         format!("aws_security_group.{}.id", label(b))
     };
     let fe = group(&aws.frontend_group);
@@ -494,11 +497,40 @@ fn check_module(name: &str, plan: &Plan, body: &Body) {
                         label(policy)
                     )]
                 );
+                // AWS replaces a listener whose certificate, protocols or instance port
+                // change; the triggers set the policy on the new one in the same apply.
+                let l = tls_listeners
+                    .iter()
+                    .find(|l| i64::from(l.port) == num(p, "load_balancer_port"))
+                    .unwrap();
+                let (lb_protocol, instance_protocol) = l.classic_protocols();
+                let triggers = object(attr(p, "triggers"));
+                let want = BTreeMap::from([
+                    (
+                        "certificate".to_string(),
+                        certificate
+                            .as_deref()
+                            .unwrap()
+                            .trim_matches('"')
+                            .to_string(),
+                    ),
+                    ("protocol".into(), lb_protocol.to_ascii_lowercase()),
+                    (
+                        "instance_protocol".into(),
+                        instance_protocol.to_ascii_lowercase(),
+                    ),
+                    ("instance_port".into(), l.backend_port.to_string()),
+                ]);
+                assert_eq!(triggers, want, "{name}");
             }
         }
     } else {
         assert!(resources(body, "aws_elb").is_empty());
         assert_eq!(string(balancer, "load_balancer_type"), "network");
+        assert_eq!(
+            string(balancer, "ip_address_type"),
+            aws.ip_address_type.key()
+        );
         assert!(boolean(balancer, "enable_cross_zone_load_balancing"));
         assert!(boolean(balancer, "enable_deletion_protection"));
         let logs = nested(balancer, "access_logs");
@@ -532,6 +564,10 @@ fn check_module(name: &str, plan: &Plan, body: &Body) {
             assert_eq!(string(tg, "protocol"), backend);
             assert_eq!(string(tg, "target_type"), "instance");
             assert_eq!(object(attr(tg, "tags"))["Name"], l.target_group_name);
+            // Its name follows impalad's protocol and port, so a new group is created
+            // under a new name before the old one is destroyed.
+            let lifecycle = one(nested(tg, "lifecycle"), "lifecycle");
+            assert!(boolean(lifecycle, "create_before_destroy"), "{name}");
             assert_eq!(string(tg, "vpc_id"), aws.vpc_id);
             let settings = &aws.target_group;
             assert_eq!(
@@ -698,25 +734,25 @@ fn check_module(name: &str, plan: &Plan, body: &Body) {
         assert!(!string(i, "id").is_empty());
     }
 
-    // The alias record for the domain.
-    let alias = records
+    // The alias records for the name clients use (A, and AAAA for a dualstack NLB).
+    let aliases: Vec<&&Block> = records
         .iter()
-        .find(|r| !nested(r, "alias").is_empty() && get(r, "set_identifier").is_none());
-    match (tls.and_then(|t| t.domain.as_deref()), zone) {
-        _ if aws.migration.is_some() => {
-            assert!(alias.is_none(), "{name}: an alias while migrating")
+        .filter(|r| !nested(r, "alias").is_empty() && get(r, "set_identifier").is_none())
+        .collect();
+    match &aws.alias {
+        Some(alias) => {
+            let types: Vec<&str> = aliases.iter().map(|r| string(r, "type")).collect();
+            assert_eq!(types, alias.record_types, "{name}");
+            for r in aliases {
+                assert_eq!(string(r, "name"), alias.name);
+                assert_eq!(Some(string(r, "zone_id")), zone);
+                let a = one(nested(r, "alias"), "alias");
+                assert_eq!(reference(a, "name"), format!("{lb_ref}.dns_name"));
+                assert_eq!(reference(a, "zone_id"), format!("{lb_ref}.zone_id"));
+                assert!(!boolean(a, "evaluate_target_health"));
+            }
         }
-        (Some(domain), Some(zone)) => {
-            let r = alias.unwrap_or_else(|| panic!("{name}: no alias record"));
-            assert_eq!(string(r, "name"), domain);
-            assert_eq!(string(r, "zone_id"), zone);
-            assert_eq!(string(r, "type"), "A");
-            let a = one(nested(r, "alias"), "alias");
-            assert_eq!(reference(a, "name"), format!("{lb_ref}.dns_name"));
-            assert_eq!(reference(a, "zone_id"), format!("{lb_ref}.zone_id"));
-            assert!(!boolean(a, "evaluate_target_health"));
-        }
-        _ => assert!(alias.is_none(), "{name}: an alias record without a zone"),
+        None => assert!(aliases.is_empty(), "{name}: an alias record without a zone"),
     }
 
     check_logs_bucket(name, plan, body, balancer);
@@ -1130,11 +1166,13 @@ fn passthrough_keeps_tcp_listeners_with_the_idle_timeout() {
         .into_iter()
         .map(|g| (string(g, "name"), num(g, "port")))
         .collect();
+    let hash = format!("{:08x}", impala_lbgen::plan::fnv1a32(b"elb-impala-edge"));
+    let hash = &hash[..6];
     assert_eq!(
         ports,
         [
-            ("elb-impala-edge-hs2", 21050),
-            ("elb-impala-edge-hs2-http", 28000)
+            (&*format!("elb-impala-edge-{hash}-tcp21050"), 21050),
+            (&*format!("elb-impala-edge-{hash}-tcp28000"), 28000)
         ]
     );
     assert!(resources(&body, "aws_acm_certificate").is_empty());
@@ -1219,7 +1257,12 @@ fn adversarial(path: &Path) -> Plan {
             Certificate::None => {}
         }
     }
+    let zone = plan.tls.as_ref().and_then(|t| t.hosted_zone_id.clone());
     let aws = plan.aws.as_mut().unwrap();
+    if let Some(alias) = &mut aws.alias {
+        alias.name = next();
+        alias.hosted_zone_id = zone.unwrap();
+    }
     aws.region = next();
     aws.vpc_id = next();
     aws.subnet_ids = vec![next(), next()];
@@ -1573,7 +1616,9 @@ fn the_provider_schema_check_reports_nothing() {
 /// The checkov findings accepted for a plan, by check ID (see the README): CKV_AWS_127 and
 /// CKV_AWS_376 where a Classic listener is plaintext on the client or the impalad side,
 /// CKV2_AWS_5 for the back-end group, which checkov does not see attached through
-/// aws_network_interface_sg_attachment, and for a created access-log bucket the checks a log
+/// aws_network_interface_sg_attachment; what the spec chose as for CloudFormation:
+/// CKV_AWS_92 / CKV_AWS_91 (access logs) without `aws.access_logs`, CKV2_AWS_71 for a wildcard
+/// `tls.domain`; and for a created access-log bucket the checks a log
 /// bucket of its own kind does not need (its own access logging, versioning, replication to
 /// another region, a KMS key, event notifications; a lifecycle rule when the spec keeps the
 /// logs forever), and CKV2_AWS_23 for the weighted record of the
@@ -1587,6 +1632,13 @@ fn accepted(plan: &Plan, resource: &str, id: &str) -> bool {
         "CKV_AWS_127" => classic && aws.listeners.iter().any(|l| !l.frontend_tls),
         "CKV_AWS_376" => classic && aws.listeners.iter().any(|l| !l.backend_tls),
         "CKV2_AWS_5" => resource.starts_with("aws_security_group.") && resource.ends_with("_be"),
+        "CKV_AWS_92" => classic && aws.access_logs.is_none(),
+        "CKV_AWS_91" => !classic && aws.access_logs.is_none(),
+        "CKV2_AWS_71" => plan
+            .tls
+            .as_ref()
+            .and_then(|t| t.domain.as_deref())
+            .is_some_and(|d| d.starts_with("*.")),
         "CKV_AWS_18" | "CKV_AWS_21" | "CKV_AWS_144" | "CKV_AWS_145" | "CKV2_AWS_62" => bucket,
         "CKV2_AWS_61" => bucket && logs.is_some_and(|l| l.retention_days.is_none()),
         "CKV2_AWS_23" => aws.migration.is_some() && resource.ends_with("_classic"),

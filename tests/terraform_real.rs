@@ -998,18 +998,30 @@ fn check_records(d: &Deployment, dns_name: &str, lb_zone: &str) {
             "a validation record for {name}: {records:#?}"
         );
     }
-    let alias: Vec<&Value> = records
-        .iter()
-        .filter(|r| r["Type"] == "A" && r["Name"].as_str().unwrap().trim_end_matches('.') == domain)
-        .collect();
-    assert_eq!(alias.len(), 1, "one alias record: {records:#?}");
-    let target = &alias[0]["AliasTarget"];
-    assert_eq!(
-        target["DNSName"].as_str().unwrap().trim_end_matches('.'),
-        dns_name
-    );
-    assert_eq!(target["HostedZoneId"], lb_zone);
-    assert_eq!(target["EvaluateTargetHealth"], false);
+    // An A alias record, and an AAAA one for a dualstack balancer.
+    let dualstack = d.spec["aws"]["ip_address_type"] == "dualstack";
+    let types: &[&str] = if dualstack { &["A", "AAAA"] } else { &["A"] };
+    for record_type in types {
+        let alias: Vec<&Value> = records
+            .iter()
+            .filter(|r| {
+                r["Type"] == *record_type
+                    && r["Name"].as_str().unwrap().trim_end_matches('.') == domain
+            })
+            .collect();
+        assert_eq!(
+            alias.len(),
+            1,
+            "one {record_type} alias record: {records:#?}"
+        );
+        let target = &alias[0]["AliasTarget"];
+        assert_eq!(
+            target["DNSName"].as_str().unwrap().trim_end_matches('.'),
+            dns_name
+        );
+        assert_eq!(target["HostedZoneId"], lb_zone);
+        assert_eq!(target["EvaluateTargetHealth"], false);
+    }
 }
 
 /// The outputs against what moto holds.
@@ -1486,6 +1498,10 @@ fn apply_the_nlb_example_to_moto_and_plan_nothing_more() {
     let arn = lb["LoadBalancerArn"].as_str().unwrap();
     assert_eq!(lb["Type"], "network");
     assert_eq!(lb["Scheme"], spec["aws"]["scheme"]);
+    assert_eq!(
+        lb["IpAddressType"],
+        spec["aws"]["ip_address_type"].as_str().unwrap_or("ipv4")
+    );
     assert_eq!(lb["VpcId"], d.ids["vpc_id"]);
     let subnets: Vec<&Value> = lb["AvailabilityZones"]
         .as_array()

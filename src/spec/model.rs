@@ -235,6 +235,9 @@ pub struct AwsSpec {
     pub name: Option<String>,
     #[serde(default)]
     pub scheme: Option<Scheme>,
+    /// `ipv4` or `dualstack` (an NLB with IPv6 addresses too); default `ipv4`.
+    #[serde(default)]
+    pub ip_address_type: Option<IpAddressType>,
     pub client_cidrs: Vec<String>,
     #[serde(default)]
     pub access_logs: Option<AccessLogsSpec>,
@@ -377,6 +380,25 @@ pub struct MigrateFromSpec {
 pub struct RecordSpec {
     pub name: String,
     pub hosted_zone_id: String,
+}
+
+/// The IP addresses an AWS balancer has, and so which clients can reach it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IpAddressType {
+    /// IPv4 only.
+    Ipv4,
+    /// IPv4 and IPv6 (an NLB whose subnets have IPv6 CIDR blocks).
+    Dualstack,
+}
+
+impl IpAddressType {
+    pub fn key(self) -> &'static str {
+        match self {
+            IpAddressType::Ipv4 => "ipv4",
+            IpAddressType::Dualstack => "dualstack",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]

@@ -16,7 +16,7 @@ use serde_json::json;
 
 use crate::error::Error;
 use crate::plan::{
-    self, Aws, Certificate, Check, Plan, Rule, Tag, ACCOUNT_ID, CLASSIC_TLS_POLICY_NAME,
+    self, Alias, Aws, Certificate, Check, Plan, Rule, Tag, ACCOUNT_ID, CLASSIC_TLS_POLICY_NAME,
     DEFAULT_CERTIFICATE_WAIT,
 };
 use crate::render::{Format, Renderer};
@@ -127,8 +127,10 @@ pub struct View<'a> {
     pub certificate_wait: u64,
     /// Route 53 zone for the validation records and the alias record.
     pub hosted_zone_id: Option<&'a str>,
-    /// The alias record pointing `tls.domain` at the balancer.
-    pub alias: Option<&'a str>,
+    /// The alias records pointing the name clients use at the balancer (none while migrating).
+    pub alias: Option<&'a Alias>,
+    /// NLB `--ip-address-type`: `ipv4` or `dualstack`.
+    pub ip_address_type: &'static str,
     /// The weighted record pair of a migration from a Classic ELB (then there is no alias).
     pub migration: Option<MigrationView<'a>>,
     /// The name clients use, when the spec knows it; else the balancer's DNS name.
@@ -461,10 +463,6 @@ impl<'a> View<'a> {
         let hosted_zone_id = tls
             .and_then(|t| t.hosted_zone_id.as_deref())
             .filter(|_| aws.migration.is_none() || certificate_request.is_some());
-        // While migrating, the name clients use has the weighted pair instead of an alias.
-        let alias = tls
-            .and_then(|t| t.domain.as_deref())
-            .filter(|_| hosted_zone_id.is_some() && aws.migration.is_none());
         let migration = aws.migration.as_ref().map(|m| {
             let record_name = format!("{}.", m.record_name.to_ascii_lowercase());
             MigrationView {
@@ -616,7 +614,8 @@ impl<'a> View<'a> {
             certificate_request,
             certificate_wait: DEFAULT_CERTIFICATE_WAIT,
             hosted_zone_id,
-            alias,
+            alias: aws.alias.as_ref(),
+            ip_address_type: aws.ip_address_type.key(),
             migration,
             client_host: plan.client_host(),
             endpoints: aws

@@ -360,6 +360,8 @@ pub struct View<'a> {
     pub subnet_ids: &'a [String],
     pub name: &'a str,
     pub scheme: &'static str,
+    /// NLB `IpAddressType`: `ipv4` or `dualstack`.
+    pub ip_address_type: &'static str,
     pub frontend_group: GroupView<'a>,
     pub backend_group: GroupView<'a>,
     pub frontend_ingress: Vec<RuleView<'a>>,
@@ -383,8 +385,8 @@ pub struct View<'a> {
     pub certificate_arn: Option<&'a str>,
     /// An ACM certificate this stack requests.
     pub certificate_request: Option<CertificateView<'a>>,
-    /// A Route 53 alias record for the domain.
-    pub alias: Option<AliasView<'a>>,
+    /// Route 53 alias records for the name clients use.
+    pub alias: Vec<AliasView<'a>>,
     /// The weighted record pair of a migration from a Classic ELB (then there is no alias).
     pub migration: Option<MigrationView<'a>>,
     /// Cloudera Manager's "Impala Daemons Load Balancer", when the host is known.
@@ -574,6 +576,10 @@ pub struct ValidationView<'a> {
 
 #[derive(Debug, Serialize)]
 pub struct AliasView<'a> {
+    /// The logical ID: `DnsRecord` (A), `DnsRecordIpv6` (AAAA).
+    pub id: &'static str,
+    /// `A` or `AAAA`.
+    pub record_type: &'static str,
     pub domain: &'a str,
     pub hosted_zone_id: &'a str,
 }
@@ -708,16 +714,22 @@ impl<'a> View<'a> {
             }
             _ => (None, None),
         };
-        // While migrating, the name clients use has the weighted pair instead of an alias.
-        let alias = tls.filter(|_| aws.migration.is_none()).and_then(|t| {
-            match (&t.domain, &t.hosted_zone_id) {
-                (Some(domain), Some(zone)) => Some(AliasView {
-                    domain,
-                    hosted_zone_id: zone,
-                }),
-                _ => None,
-            }
-        });
+        let alias = aws
+            .alias
+            .iter()
+            .flat_map(|a| {
+                a.record_types.iter().map(move |t| AliasView {
+                    id: if *t == "AAAA" {
+                        "DnsRecordIpv6"
+                    } else {
+                        "DnsRecord"
+                    },
+                    record_type: t,
+                    domain: &a.name,
+                    hosted_zone_id: &a.hosted_zone_id,
+                })
+            })
+            .collect();
         let migration = aws.migration.as_ref().map(|m| MigrationView {
             plan: m,
             classic_label: &m.classic_name,
@@ -733,8 +745,9 @@ impl<'a> View<'a> {
                 "CloudFormation cannot add a security group to instances it does not create."
                     .to_string(),
                 format!(
-                    "Until each impalad instance is also in {} (output BackEndSecurityGroupId), \
-                     the balancer cannot reach it and marks it unhealthy.",
+                    "Until each impalad instance is also in the back-end group (Name tag {}, \
+                     output BackEndSecurityGroupId), the balancer cannot reach it and marks it \
+                     unhealthy.",
                     aws.backend_group.name
                 ),
                 "After deploying, add the group with the commands below; --groups replaces an \
@@ -797,6 +810,7 @@ impl<'a> View<'a> {
             subnet_ids: &aws.subnet_ids,
             name: &aws.name,
             scheme: aws.scheme.key(),
+            ip_address_type: aws.ip_address_type.key(),
             frontend_group: GroupView {
                 name: &aws.frontend_group.name,
                 description: &aws.frontend_group.description,

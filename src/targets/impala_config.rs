@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::plan::{self, Check, Frontend, Plan, ACCOUNT_ID};
+use crate::plan::{self, Certificate, Check, Frontend, Plan, ACCOUNT_ID};
 use crate::render::{Format, Renderer};
 use crate::spec::model::{Balance, LoadBalancerKind, ServiceKind, TlsMode};
 
@@ -18,6 +18,17 @@ pub const TEMPLATES: &[(&str, &str)] = &[(
     "impala-config.md",
     include_str!("../../templates/impala-config/impala-config.md.hbs"),
 )];
+
+/// `host:port` as impala-shell and JDBC read it: an IPv6 address in brackets,
+/// `[2001:db8::10]:21050`. (impala-shell, since IMPALA-13820, takes `2001:db8::10:21050`, with
+/// more than one colon and no brackets, for a host without a port.)
+pub fn host_port(host: &str, port: u16) -> String {
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
 
 /// Stands for an AWS balancer's DNS name until it exists.
 pub const ELB_PLACEHOLDER: &str = "<elb-dns-name>";
@@ -58,9 +69,10 @@ struct View {
     jdbc_hive: Vec<String>,
     jdbc_impala: Vec<String>,
     hue: Option<Hue>,
+    /// What Hue's `[[ssl]] cacerts` must hold, in words.
+    hue_cacerts: String,
     /// Whether the balancer keeps Hue on one impalad, in words.
     hue_sticky: String,
-    idle_timeout: u64,
     kerberos: Option<KerberosView>,
     access_logs: Option<LogsView>,
     /// CloudWatch alarms, as `(name, what sets it off)`.
@@ -217,6 +229,8 @@ struct KerberosView {
     daemons: Vec<DaemonFlags>,
     /// Some daemon has no host in the spec: its principal is a placeholder.
     missing_hosts: bool,
+    /// What the balancer's addresses reverse-resolve to, in words.
+    reverse_names: &'static str,
 }
 
 #[derive(Serialize)]
@@ -228,18 +242,10 @@ struct DaemonFlags {
 impl View {
     fn new(plan: &Plan) -> View {
         let frontend = plan.frontend();
-        let vip = plan.haproxy.ha.as_ref().map(|ha| ha.virtual_ip.as_str());
-        let (host, host_source) = match (plan.client_host(), frontend) {
-            (Some(h), _) if plan.tls.as_ref().and_then(|t| t.domain.as_deref()) == Some(h) => {
-                (h.to_string(), "tls.domain")
-            }
-            (Some(h), _) if vip == Some(h) && plan.haproxy.public_name.is_none() => {
-                (h.to_string(), "haproxy.ha.virtual_ip")
-            }
-            (Some(h), Frontend::Aws) => (h.to_string(), "aws.migrate_from.record"),
-            (Some(h), _) => (h.to_string(), "haproxy.public_name"),
-            (None, Frontend::Aws) => (ELB_PLACEHOLDER.to_string(), "placeholder"),
-            (None, Frontend::Haproxy) => (HAPROXY_PLACEHOLDER.to_string(), "placeholder"),
+        let (host, host_source) = match (plan.client_host(), plan.client_host_field(), frontend) {
+            (Some(h), Some(field), _) => (h.to_string(), field),
+            (_, _, Frontend::Aws) => (ELB_PLACEHOLDER.to_string(), "placeholder"),
+            (_, _, Frontend::Haproxy) => (HAPROXY_PLACEHOLDER.to_string(), "placeholder"),
         };
         let balancer = match (&plan.aws, frontend) {
             (Some(a), Frontend::Aws) => match a.kind {
@@ -272,7 +278,7 @@ impl View {
             .iter()
             .map(|(k, p)| Endpoint {
                 title: k.title(),
-                address: format!("{host}:{p}"),
+                address: host_port(&host, *p),
             })
             .collect();
         let cm_port = plan.cloudera_manager_port();
@@ -299,7 +305,8 @@ impl View {
             .filter_map(|k| {
                 port(*k).map(|p| {
                     format!(
-                        "impala-shell -i {host}:{p} --protocol={}{shell_flags}",
+                        "impala-shell -i {} --protocol={}{shell_flags}",
+                        host_port(&host, p),
                         protocol(*k)
                     )
                 })
@@ -317,7 +324,11 @@ impl View {
         let direct = |daemon: &str| {
             order.iter().find_map(|k| {
                 backend(*k).map(|p| {
-                    let mut c = format!("impala-shell -i {daemon}:{p} --protocol={}", protocol(*k));
+                    let mut c = format!(
+                        "impala-shell -i {} --protocol={}",
+                        host_port(daemon, p),
+                        protocol(*k)
+                    );
                     if plan
                         .tls
                         .as_ref()
@@ -371,8 +382,9 @@ impl View {
             } else {
                 ""
             };
-            let mut hive = format!("jdbc:hive2://{host}:{p}/default{transport}");
-            let mut impala = format!("jdbc:impala://{host}:{p}/default{transport}");
+            let address = host_port(&host, p);
+            let mut hive = format!("jdbc:hive2://{address}/default{transport}");
+            let mut impala = format!("jdbc:impala://{address}/default{transport}");
             match (kerberos, &principal) {
                 (Some(k), Some(pr)) => {
                     hive.push_str(&format!(";principal={pr}"));
@@ -409,6 +421,24 @@ impl View {
             },
         };
 
+        let passthrough = plan
+            .tls
+            .as_ref()
+            .is_some_and(|t| t.mode == TlsMode::Passthrough);
+        let acm = frontend == Frontend::Aws
+            && plan.tls.as_ref().is_some_and(|t| match &t.certificate {
+                Certificate::Request { .. } => true,
+                Certificate::Existing { arn } => arn.split(':').nth(2) == Some("acm"),
+                Certificate::None => false,
+            });
+        let hue_cacerts = if passthrough {
+            "PEM bundle of the CA that signed impalad's certificates (impalad terminates TLS)"
+        } else if acm {
+            "PEM bundle of Amazon's root CAs, which sign ACM certificates (the system bundle has them)"
+        } else {
+            "PEM bundle of the CA that signed the balancer's certificate"
+        }
+        .to_string();
         let access_logs = plan.aws.as_ref().and_then(|a| {
             a.access_logs.as_ref().map(|l| LogsView {
                 bucket: l.bucket.clone(),
@@ -614,28 +644,25 @@ impl View {
             cluster: plan.cluster.clone(),
             hue_sticky,
             migration,
+            hue_cacerts,
             balancer,
             host: host.clone(),
             host_source,
             elb_placeholder,
             haproxy_placeholder: host == HAPROXY_PLACEHOLDER,
             endpoints,
-            cloudera_manager: format!("{host}:{cm_port}"),
+            cloudera_manager: host_port(&host, cm_port),
             shell,
             shell_direct,
             runbook,
             tls,
-            passthrough: plan
-                .tls
-                .as_ref()
-                .is_some_and(|t| t.mode == TlsMode::Passthrough),
+            passthrough,
             jdbc_hive,
             jdbc_impala,
             hue: port(ServiceKind::Hs2).map(|p| Hue {
                 host: host.clone(),
                 port: p,
             }),
-            idle_timeout: plan.idle_timeout,
             kerberos: kerberos.map(|k| KerberosView {
                 realm: k.realm.clone(),
                 principal: principal.clone().unwrap_or_default(),
@@ -656,6 +683,10 @@ impl View {
                     })
                     .collect(),
                 missing_hosts: plan.daemons.iter().any(|d| d.host.is_none()),
+                reverse_names: match frontend {
+                    Frontend::Aws => "names of AWS's own (such as `ip-10-0-1-23.ec2.internal`)",
+                    Frontend::Haproxy => "the proxy host's own name",
+                },
             }),
         }
     }

@@ -223,7 +223,7 @@ struct View<'a> {
     /// `preserve_client_ip` and `load_balancing_cross_zone_enabled`: strings in the provider.
     preserve_client_ip: String,
     cross_zone: String,
-    alias: Option<AliasView<'a>>,
+    alias: Vec<AliasView<'a>>,
     /// The weighted record pair of a migration from a Classic ELB (then there is no alias).
     migration: Option<MigrationView<'a>>,
     endpoints: Vec<Endpoint>,
@@ -359,7 +359,6 @@ struct Ids {
     backend_group: String,
     certificate: String,
     validation: String,
-    alias: String,
     tls_policy: String,
     migration_classic: String,
     migration_nlb: String,
@@ -422,6 +421,9 @@ struct TlsPolicyView {
 
 #[derive(Serialize)]
 struct AliasView<'a> {
+    id: String,
+    /// `A` or `AAAA`.
+    record_type: &'static str,
     zone_id: &'a str,
     name: &'a str,
 }
@@ -452,7 +454,6 @@ impl<'a> View<'a> {
             backend_group: labels.take("aws_security_group", &[cluster, "be"]),
             certificate: labels.take("aws_acm_certificate", &[cluster]),
             validation: labels.take("aws_route53_record", &[cluster, "validation"]),
-            alias: labels.take("aws_route53_record", &[cluster, "alias"]),
             migration_classic: labels.take("aws_route53_record", &[cluster, "classic"]),
             migration_nlb: labels.take("aws_route53_record", &[cluster, "nlb"]),
             tls_policy: labels.take("aws_load_balancer_policy", &[cluster, "tls"]),
@@ -585,13 +586,21 @@ impl<'a> View<'a> {
             _ => None,
         };
 
-        // While migrating, the name clients use has the weighted pair instead of an alias.
-        let alias = tls.filter(|_| aws.migration.is_none()).and_then(|t| {
-            match (&t.domain, &t.hosted_zone_id) {
-                (Some(name), Some(zone_id)) => Some(AliasView { zone_id, name }),
-                _ => None,
-            }
-        });
+        let alias = aws
+            .alias
+            .iter()
+            .flat_map(|a| a.record_types.iter().map(move |t| (a, *t)))
+            .map(|(a, record_type)| AliasView {
+                id: if record_type == "AAAA" {
+                    labels.take("aws_route53_record", &[cluster, "alias", "aaaa"])
+                } else {
+                    labels.take("aws_route53_record", &[cluster, "alias"])
+                },
+                record_type,
+                zone_id: &a.hosted_zone_id,
+                name: &a.name,
+            })
+            .collect();
         let migration = aws.migration.as_ref().map(|m| MigrationView {
             plan: m,
             classic_label: &m.classic_name,

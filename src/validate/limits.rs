@@ -132,6 +132,30 @@ pub const NLB_TLS_POLICIES: &[&str] = &[
     "ELBSecurityPolicy-2015-05",
 ];
 
+/// Predefined ELB security policies that allow TLS 1.0 or 1.1 (the AWS guides' protocol
+/// tables; "TLS13-1-0"/"-1-1" and "TLS-1-1" name their lowest version). AWS's Guard rules
+/// ELB_PREDEFINED_SECURITY_POLICY_SSL_CHECK (Classic: only ELBSecurityPolicy-TLS-1-2-2017-01
+/// passes) and ELBV2_LISTENER_SSL_POLICY_RULE flag them; validation warns. On a Classic ELB
+/// every predefined policy but [`CLASSIC_DEFAULT_TLS_POLICY`] is one of them.
+pub const WEAK_TLS_POLICIES: &[&str] = &[
+    "ELBSecurityPolicy-TLS13-1-1-2021-06",
+    "ELBSecurityPolicy-TLS13-1-0-2021-06",
+    "ELBSecurityPolicy-TLS13-1-1-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-0-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS-1-1-2017-01",
+    "ELBSecurityPolicy-FS-1-1-2019-08",
+    "ELBSecurityPolicy-FS-2018-06",
+    "ELBSecurityPolicy-2016-08",
+    "ELBSecurityPolicy-2015-05",
+    "ELBSecurityPolicy-2015-03",
+    "ELBSecurityPolicy-2015-02",
+    "ELBSecurityPolicy-2014-10",
+    "ELBSecurityPolicy-2014-01",
+    "ELBSecurityPolicy-2011-08",
+    "ELBSample-ELBDefaultCipherPolicy",
+    "ELBSample-OpenSSLDefaultCipherPolicy",
+];
+
 /// CloudWatch `PutMetricAlarm`: an alarm looks at most one day back (evaluation periods ×
 /// period ≤ 86,400 s for periods of a minute or more).
 pub const ALARM_EVALUATION_MAX_SECS: u64 = 86_400;

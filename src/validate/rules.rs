@@ -44,6 +44,7 @@ pub fn general(spec: &Spec, out: &mut Out) {
     tls(spec, out);
     if let Some(k) = &spec.kerberos {
         realm(&k.realm, out);
+        kerberos_hosts(spec, out);
         if let Some(keytab) = &k.keytab {
             if let Err(why) = syntax::abs_path(keytab) {
                 out.push(
@@ -191,6 +192,23 @@ fn daemons(spec: &Spec, out: &mut Out) {
     }
 }
 
+/// With Kerberos, each impalad's own principal is `impala/<its FQDN>@REALM`
+/// (`--be_principal`), and Kerberos host-based principals name hosts, not addresses.
+fn kerberos_hosts(spec: &Spec, out: &mut Out) {
+    for (i, d) in spec.daemons.iter().enumerate() {
+        let Some(h) = &d.host else { continue };
+        if h.parse::<std::net::IpAddr>().is_ok() {
+            out.push(
+                Diagnostic::error(
+                    Path::root().key("daemons").index(i).key("host"),
+                    format!("host {h} is an IP address, but with Kerberos each impalad is known by its principal impala/<fully qualified host name>@REALM"),
+                )
+                .hint("write the impalad's fully qualified host name (what `hostname -f` prints on it), as its Kerberos principal has it"),
+            );
+        }
+    }
+}
+
 fn health_check(spec: &Spec, out: &mut Out) {
     let Some(hc) = &spec.health_check else { return };
     let configured: Vec<ServiceKind> = plan::services(spec).into_iter().map(|s| s.0).collect();
@@ -292,6 +310,10 @@ fn health_check(spec: &Spec, out: &mut Out) {
 fn tls(spec: &Spec, out: &mut Out) {
     let Some(t) = &spec.tls else { return };
     let passthrough = t.mode == TlsMode::Passthrough;
+    let has_sans = t
+        .subject_alternative_names
+        .as_ref()
+        .is_some_and(|s| !s.is_empty());
     if let Some(d) = &t.domain {
         if let Err(why) = syntax::dns_name(d, true) {
             out.push(Diagnostic::error(
@@ -300,7 +322,50 @@ fn tls(spec: &Spec, out: &mut Out) {
             ));
         }
     }
-    if passthrough {
+    // On premises, HAProxy presents haproxy.certificate (a PEM file) and sets its own TLS
+    // versions: the fields for AWS's certificate, policy and DNS would be silently ignored.
+    let onprem = spec.aws.is_none();
+    if onprem {
+        let aws_only = [
+            (
+                "certificate_arn",
+                t.certificate_arn.is_some(),
+                "names an ACM or IAM certificate, which only an AWS balancer can use",
+                "HAProxy presents the PEM file haproxy.certificate (default /etc/haproxy/certs/<cluster>.pem): remove certificate_arn",
+            ),
+            (
+                "subject_alternative_names",
+                has_sans,
+                "lists names for the ACM certificate an AWS balancer requests",
+                "put the names in the certificate of haproxy.certificate, and remove them here",
+            ),
+            (
+                "hosted_zone_id",
+                t.hosted_zone_id.is_some(),
+                "is the Route 53 zone of an AWS balancer's records",
+                "point the name clients use (haproxy.public_name) at the HAProxy host in your DNS, and remove hosted_zone_id",
+            ),
+            (
+                "policy",
+                t.policy.is_some(),
+                "is an ELB security policy",
+                "HAProxy refuses protocols below TLS 1.2 (ssl-default-bind-options): remove policy",
+            ),
+        ];
+        for (field, present, what, hint) in aws_only {
+            if present {
+                out.push(
+                    Diagnostic::error(
+                        p(&format!("tls.{field}")),
+                        format!("tls.{field} {what}, and this spec has no aws section"),
+                    )
+                    .at_key()
+                    .hint(hint),
+                );
+            }
+        }
+    }
+    if passthrough && !onprem {
         if t.certificate_arn.is_some() {
             out.push(Diagnostic::error(p("tls.certificate_arn"), "passthrough TLS: the balancer holds no certificate").at_key().hint("impalad terminates TLS with its own certificate; remove certificate_arn, or use mode: offload or bridge"));
         }
@@ -314,17 +379,9 @@ fn tls(spec: &Spec, out: &mut Out) {
                 .hint("remove policy; impalad's --ssl_minimum_version sets the protocol"),
             );
         }
-        if t.subject_alternative_names
-            .as_ref()
-            .is_some_and(|s| !s.is_empty())
-        {
+        if has_sans {
             out.push(Diagnostic::error(p("tls.subject_alternative_names"), "passthrough TLS requests no certificate, so subject_alternative_names have no effect").at_key().hint("put these names in impalad's own certificate, and remove them here"));
         }
-    } else if t.domain.is_none() && t.certificate_arn.is_none() {
-        out.push(
-            Diagnostic::error(p("tls"), format!("TLS {} needs a certificate: set tls.domain or tls.certificate_arn", t.mode.key()))
-                .hint("domain requests an ACM certificate (DNS validation); certificate_arn uses one you have"),
-        );
     }
     if let Some(arn) = &t.certificate_arn {
         if let Err(why) = syntax::certificate_arn(arn) {
@@ -333,12 +390,8 @@ fn tls(spec: &Spec, out: &mut Out) {
                 format!("certificate_arn {arn:?} is not a certificate ARN: {why}"),
             ));
         }
-        if t.subject_alternative_names
-            .as_ref()
-            .is_some_and(|s| !s.is_empty())
-            && !passthrough
-        {
-            out.push(Diagnostic::error(p("tls.subject_alternative_names"), "subject_alternative_names apply only to a certificate impalad-lbgen requests, but certificate_arn names an existing one").at_key().hint("remove subject_alternative_names, or certificate_arn to request a new certificate"));
+        if has_sans && !passthrough && !onprem {
+            out.push(Diagnostic::error(p("tls.subject_alternative_names"), "subject_alternative_names apply only to a certificate impala-lbgen requests, but certificate_arn names an existing one").at_key().hint("remove subject_alternative_names, or certificate_arn to request a new certificate"));
         }
     }
     if let Some(sans) = &t.subject_alternative_names {
@@ -549,6 +602,9 @@ pub fn aws(spec: &Spec, scope: Scope, out: &mut Out) {
         .tls
         .as_ref()
         .is_some_and(|t| t.mode != TlsMode::Passthrough);
+    if let Some(t) = &spec.tls {
+        aws_tls(t, a, out);
+    }
     if a.scheme == Some(Scheme::InternetFacing) && spec.tls.is_none() {
         out.push(
             Diagnostic::warning(
@@ -862,20 +918,45 @@ pub fn aws(spec: &Spec, scope: Scope, out: &mut Out) {
             );
         }
     }
-    if !nlb {
-        if let Some(i) = a
-            .client_cidrs
-            .iter()
-            .position(|c| syntax::cidr(c).is_ok_and(|c| c.ipv6))
-        {
-            out.push(
-                Diagnostic::warning(
-                    Path::root().key("aws").key("client_cidrs").index(i),
-                    "a Classic ELB in a VPC accepts only IPv4 clients, so IPv6 blocks admit no one",
-                )
-                .hint("remove the IPv6 blocks, or use load_balancer: network"),
-            );
-        }
+    // IPv6 clients reach only a dualstack NLB: a Classic ELB in a VPC has IPv4 addresses only,
+    // and an NLB has IPv6 addresses only when its IP address type is dualstack.
+    let dualstack = a.ip_address_type == Some(IpAddressType::Dualstack);
+    if dualstack && !nlb {
+        out.push(
+            Diagnostic::error(
+                p("aws.ip_address_type"),
+                "a Classic ELB in a VPC has IPv4 addresses only, so it cannot be dualstack",
+            )
+            .hint("use load_balancer: network, or remove ip_address_type"),
+        );
+    }
+    let ipv6_block = a
+        .client_cidrs
+        .iter()
+        .position(|c| syntax::cidr(c).is_ok_and(|c| c.ipv6));
+    match ipv6_block {
+        Some(i) if !nlb => out.push(
+            Diagnostic::error(
+                Path::root().key("aws").key("client_cidrs").index(i),
+                "a Classic ELB in a VPC accepts only IPv4 clients, so an IPv6 block would admit no one",
+            )
+            .hint("remove the IPv6 blocks, or use load_balancer: network with ip_address_type: dualstack"),
+        ),
+        Some(i) if !dualstack => out.push(
+            Diagnostic::error(
+                Path::root().key("aws").key("client_cidrs").index(i),
+                "an NLB of IP address type ipv4 has no IPv6 address, so an IPv6 block would admit no one",
+            )
+            .hint("set aws.ip_address_type: dualstack (every subnet needs an IPv6 CIDR block, IPv6 routes and network ACLs that allow it), or remove the IPv6 blocks"),
+        ),
+        None if dualstack && nlb => out.push(
+            Diagnostic::warning(
+                p("aws.ip_address_type"),
+                "the NLB is dualstack, but no client_cidrs block is IPv6, so its IPv6 addresses admit no one",
+            )
+            .hint("add the IPv6 client blocks to client_cidrs, or remove ip_address_type"),
+        ),
+        _ => {}
     }
     if nlb && terminates {
         let sticky: Vec<&str> = plan::services(spec)
@@ -923,6 +1004,26 @@ pub fn aws(spec: &Spec, scope: Scope, out: &mut Out) {
                     "use {CLASSIC_DEFAULT_TLS_POLICY}, or load_balancer: network"
                 )),
             );
+        } else if WEAK_TLS_POLICIES.contains(&policy.as_str())
+            || (!nlb && known.contains(&policy.as_str()) && policy != CLASSIC_DEFAULT_TLS_POLICY)
+        {
+            let recommended = if nlb {
+                NLB_DEFAULT_TLS_POLICY
+            } else {
+                CLASSIC_DEFAULT_TLS_POLICY
+            };
+            out.push(
+                Diagnostic::warning(
+                    p("tls.policy"),
+                    format!(
+                        "{policy} allows TLS 1.0 or 1.1, which are broken and retired (RFC 8996)"
+                    ),
+                )
+                .hint(format!(
+                    "use {recommended}, which allows TLS 1.2{} only",
+                    if nlb { " and 1.3" } else { "" }
+                )),
+            );
         } else if !known.contains(&policy.as_str()) {
             let mut d = Diagnostic::warning(
                 p("tls.policy"),
@@ -936,6 +1037,58 @@ pub fn aws(spec: &Spec, scope: Scope, out: &mut Out) {
             }
             out.push(d);
         }
+    }
+}
+
+/// The TLS rules of an AWS balancer: where its certificate comes from, and the name clients
+/// use, which the certificate must cover.
+fn aws_tls(t: &TlsSpec, a: &AwsSpec, out: &mut Out) {
+    let passthrough = t.mode == TlsMode::Passthrough;
+    if !passthrough && t.domain.is_none() && t.certificate_arn.is_none() {
+        out.push(
+            Diagnostic::error(p("tls"), format!("TLS {} needs a certificate: set tls.domain or tls.certificate_arn", t.mode.key()))
+                .hint("domain requests an ACM certificate (DNS validation); certificate_arn uses one you have"),
+        );
+    }
+    // ACM certificates are regional: a balancer can use only one from its own region.
+    if let Some(arn) = &t.certificate_arn {
+        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        if syntax::certificate_arn(arn).is_ok() && parts[2] == "acm" && parts[3] != a.region {
+            out.push(
+                Diagnostic::error(
+                    p("tls.certificate_arn"),
+                    format!(
+                        "the certificate is in {}, but the balancer is in {}, and ACM certificates can be used only in their own region",
+                        parts[3], a.region
+                    ),
+                )
+                .hint(format!(
+                    "request or import the certificate in {} and give that ARN",
+                    a.region
+                )),
+            );
+        }
+    }
+    // A wildcard names no host: clients need a plain name the certificate covers.
+    let wildcard = t.domain.as_ref().is_some_and(|d| d.starts_with("*."));
+    let plain_san = t
+        .subject_alternative_names
+        .iter()
+        .flatten()
+        .any(|n| !n.starts_with("*."));
+    if wildcard && !plain_san {
+        let hint = if t.certificate_arn.is_some() || passthrough {
+            "set tls.domain to the name clients use, such as impala.example.com (a wildcard certificate covers it)"
+        } else {
+            "add the name clients use to subject_alternative_names, such as impala.example.com"
+        };
+        out.push(
+            Diagnostic::warning(
+                p("tls.domain"),
+                "tls.domain is a wildcard, which names no host: clients would use the balancer's own DNS name, which the certificate does not cover, and no alias record is made",
+            )
+            .hint(hint),
+        );
     }
 }
 
@@ -1346,6 +1499,13 @@ fn migrate_from(spec: &Spec, a: &AwsSpec, nlb: bool, name: &str, out: &mut Out) 
             Diagnostic::error(p("aws.migrate_from"), "migrate_from moves clients to a new Network Load Balancer, but load_balancer is classic")
                 .at_key()
                 .hint("set aws.load_balancer: network and give the NLB its own aws.name"),
+        );
+    }
+    if a.ip_address_type == Some(IpAddressType::Dualstack) {
+        // A Classic ELB in a VPC has no IPv6, so the weighted pair can only be A records.
+        out.push(
+            Diagnostic::error(p("aws.ip_address_type"), "a migration from a Classic ELB moves IPv4 clients only, but the NLB is dualstack")
+                .hint("finish the migration (weight 100, then remove migrate_from), then set ip_address_type: dualstack"),
         );
     }
     if a.adopt.as_ref().is_some_and(|d| d.name.is_some()) {
@@ -1849,6 +2009,7 @@ mod tests {
             ("  migrate_from: {name: elb-impala-old, dns_name: old.example.com, hosted_zone_id: Z1H1FL5HABSF5, weight: 10, record: {name: impala.example.com, hosted_zone_id: Z123}}\n", "but load_balancer is classic"),
             ("  load_balancer: network\n  migrate_from: {name: elb-impala-c1, dns_name: old.example.com, hosted_zone_id: Z1H1FL5HABSF5, weight: 10, record: {name: impala.example.com, hosted_zone_id: Z123}}\n", "are both named elb-impala-c1"),
             ("  load_balancer: network\n  migrate_from: {name: elb-impala-old, dns_name: old.example.com, hosted_zone_id: Z1H1FL5HABSF5, weight: 10}\n", "needs the name clients use"),
+            ("  load_balancer: network\n  ip_address_type: dualstack\n  migrate_from: {name: elb-impala-old, dns_name: old.example.com, hosted_zone_id: Z1H1FL5HABSF5, weight: 10, record: {name: impala.example.com, hosted_zone_id: Z123}}\n", "moves IPv4 clients only"),
             ("  load_balancer: network\n  migrate_from: {name: elb-impala-old, dns_name: old.example.com, hosted_zone_id: Z1H1FL5HABSF5, weight: 101, record: {name: impala.example.com, hosted_zone_id: Z123}}\n", "weight"),
         ] {
             let e = errors(&format!("{AWS}{bad}"), scope);
