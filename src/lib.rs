@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod diagnostics;
 pub mod error;
+pub mod fleet;
 pub mod generate;
 pub mod output;
 pub mod plan;

@@ -8,8 +8,9 @@ use clap::Subcommand;
 
 use crate::cli::Cli;
 use crate::error::Error;
+use crate::fleet;
 use crate::plan::Plan;
-use crate::spec::{self, Loaded};
+use crate::spec::{self, Loaded, DEFAULTS_FILE};
 use crate::validate::Scope;
 
 mod aws_cli;
@@ -91,6 +92,30 @@ pub fn run(cli: Cli, err: &mut dyn Write) -> Result<u8, Error> {
     }
 }
 
+/// Reads every spec of the fleet `-c` names; with an invalid spec, reports each one and fails
+/// (for commands that write nothing unless every spec is valid).
+fn load_fleet(ctx: &mut Context) -> Result<fleet::Fleet, Error> {
+    let fleet = fleet::load(ctx.config)?;
+    let invalid = fleet.invalid().count();
+    for (_, report) in fleet.invalid() {
+        let _ = write!(ctx.err, "{}", report.render());
+    }
+    for (_, loaded) in fleet.valid() {
+        if loaded.report.warnings().next().is_some() {
+            let _ = write!(ctx.err, "{}", loaded.report.render());
+        }
+    }
+    if invalid > 0 {
+        return Err(Error::Failed(format!(
+            "{invalid} of {} specs in {} {} invalid; nothing was written",
+            fleet.members.len(),
+            ctx.config.display(),
+            if invalid == 1 { "is" } else { "are" }
+        )));
+    }
+    Ok(fleet)
+}
+
 /// What every command gets: the global options, and where warnings and notes go.
 pub struct Context<'a> {
     /// `-c/--config`: the spec.
@@ -101,11 +126,38 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// Whether `-c` names a folder of specs (a fleet).
+    pub fn is_fleet(&self) -> bool {
+        fleet::is_fleet(self.config)
+    }
+
     /// Reads and validates the spec for `scope` (`None`: the limits of the sections it has),
-    /// printing its warnings.
+    /// printing its warnings. A spec in a folder with a `_defaults.yaml` gets it merged under
+    /// it, as in the fleet; a folder is refused (the command writes one spec's output).
     pub fn load(&mut self, scope: Option<Scope>) -> Result<Loaded, Error> {
+        if self.is_fleet() {
+            return Err(Error::Usage(format!(
+                "{} is a folder of specs (a fleet); this command writes one spec's output: name one of its files with -c",
+                self.config.display()
+            )));
+        }
         let source = spec::read_source(self.config)?;
-        let loaded = spec::load(source, scope)?;
+        let defaults = if self.config.as_os_str() == "-" {
+            None
+        } else {
+            if self.config.file_name().is_some_and(|n| n == DEFAULTS_FILE) {
+                return Err(Error::Usage(format!(
+                    "{} is merged under every spec of its folder and is no spec of its own: name its folder with -c to check the fleet",
+                    self.config.display()
+                )));
+            }
+            let dir = match self.config.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            fleet::read_defaults(dir)?
+        };
+        let loaded = spec::load_with(source, defaults.as_ref(), scope)?;
         if loaded.report.warnings().next().is_some() {
             let _ = write!(self.err, "{}", loaded.report.render());
         }
