@@ -71,7 +71,11 @@ pub fn files(loaded: &Loaded, renderers: &Renderers) -> Result<Vec<File>, Error>
     out.push(file("drain.sh", targets::drain::render(plan)?));
     out.push(file(
         "impala-config.md",
-        targets::impala_config::render_with(renderers.impala_config()?, plan)?,
+        targets::impala_config::render_with(
+            renderers.impala_config()?,
+            renderers.mermaid()?,
+            plan,
+        )?,
     ));
     Ok(out)
 }

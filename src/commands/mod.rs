@@ -18,6 +18,7 @@ mod check;
 mod cloudformation;
 mod completions;
 mod drain;
+mod diagram;
 mod generate;
 mod haproxy;
 mod impala_config;
@@ -64,6 +65,9 @@ pub enum Command {
     /// (`drain`), puts it back (`enable`) and shows where each daemon stands (`status`), on
     /// each balancer the spec has.
     Drain(drain::Args),
+    /// Print the topology (clients, balancer, security groups, daemons) as a Mermaid
+    /// flowchart, or with --format dot as Graphviz DOT.
+    Diagram(diagram::Args),
     /// Print a shell completion script.
     Completions(completions::Args),
 }
@@ -88,6 +92,7 @@ pub fn run(cli: Cli, err: &mut dyn Write) -> Result<u8, Error> {
         Command::Terraform(args) => terraform::run(args, ctx),
         Command::AwsCli(args) => aws_cli::run(args, ctx),
         Command::Drain(args) => drain::run(args, ctx),
+        Command::Diagram(args) => diagram::run(args, ctx),
         Command::Completions(args) => completions::run(args, ctx),
     }
 }

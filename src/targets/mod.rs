@@ -11,6 +11,7 @@ use crate::render::Renderer;
 pub mod aws_cli;
 pub mod cloudformation;
 pub mod drain;
+pub mod diagram;
 pub mod haproxy;
 pub mod impala_config;
 pub mod terraform;
@@ -25,6 +26,7 @@ pub struct Renderers {
     aws_cli: OnceCell<Renderer>,
     haproxy: OnceCell<Renderer>,
     impala_config: OnceCell<Renderer>,
+    mermaid: OnceCell<Renderer>,
 }
 
 fn built(
@@ -57,6 +59,10 @@ impl Renderers {
 
     pub fn impala_config(&self) -> Result<&Renderer, Error> {
         built(&self.impala_config, impala_config::renderer)
+    }
+
+    pub fn mermaid(&self) -> Result<&Renderer, Error> {
+        built(&self.mermaid, diagram::mermaid_renderer)
     }
 }
 
