@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod commands;
 pub mod diagnostics;
+pub mod diff;
 pub mod error;
 pub mod fleet;
 pub mod generate;

@@ -19,6 +19,7 @@ mod cloudformation;
 mod completions;
 mod drain;
 mod diagram;
+mod diff;
 mod generate;
 mod haproxy;
 mod impala_config;
@@ -68,6 +69,11 @@ pub enum Command {
     /// Print the topology (clients, balancer, security groups, daemons) as a Mermaid
     /// flowchart, or with --format dot as Graphviz DOT.
     Diagram(diagram::Args),
+    /// Explain what changing a spec does to the live balancer: resources created, changed in
+    /// place or REPLACED per target, and above all a balancer whose DNS name changes.
+    ///
+    /// OLD and NEW are files or git:REV:path. Markdown for a pull request, or --format json.
+    Diff(diff::Args),
     /// Print a shell completion script.
     Completions(completions::Args),
 }
@@ -93,6 +99,7 @@ pub fn run(cli: Cli, err: &mut dyn Write) -> Result<u8, Error> {
         Command::AwsCli(args) => aws_cli::run(args, ctx),
         Command::Drain(args) => drain::run(args, ctx),
         Command::Diagram(args) => diagram::run(args, ctx),
+        Command::Diff(args) => diff::run(args, ctx),
         Command::Completions(args) => completions::run(args, ctx),
     }
 }
