@@ -65,7 +65,7 @@ export PATH="$tools/bin:$tools/venv/bin:$PATH"
 export NODE_PATH="$tools/npm/node_modules"
 export IMPALA_LBGEN_TOOLS="$tools"
 
-for t in haproxy shellcheck socat cfn-lint checkov moto_server aws dot; do
+for t in haproxy shellcheck socat cfn-lint checkov moto_server aws dot pre-commit; do
   command -v "$t" >/dev/null || { echo "scripts/tools.sh: $t is still missing after installing" >&2; exit 1; }
 done
 
