@@ -38,7 +38,13 @@ fn user_repo(dir: &TempDir) {
     dir.write("infra/clusters/onprem.yaml", &example("onprem"));
     let bin = env!("CARGO_BIN_EXE_impala-lbgen");
     let (ok, text) = run(Command::new(bin)
-        .args(["-c", "infra/clusters", "generate", "--out-dir", "infra/generated"])
+        .args([
+            "-c",
+            "infra/clusters",
+            "generate",
+            "--out-dir",
+            "infra/generated",
+        ])
         .current_dir(dir.path()));
     assert!(ok, "{text}");
     git(dir.path(), &["init", "-q", "-b", "main"]);
@@ -91,14 +97,13 @@ fn pre_commit_runs_the_hooks_on_a_repository() {
             .env("NO_COLOR", "1");
         run(&mut cmd)
     };
-    std::fs::write(
-        user.join(".git/info/exclude"),
-        ".cache-pre-commit/\n",
-    )
-    .unwrap();
+    std::fs::write(user.join(".git/info/exclude"), ".cache-pre-commit/\n").unwrap();
     let (ok, text) = pre_commit(&["run", "--all-files"]);
     assert!(ok, "{text}");
-    assert!(text.contains("impala-lbgen validate") && text.contains("Passed"), "{text}");
+    assert!(
+        text.contains("impala-lbgen validate") && text.contains("Passed"),
+        "{text}"
+    );
 
     // A spec edited without generating again: the check hook fails the commit.
     user.write(
@@ -109,16 +114,39 @@ fn pre_commit_runs_the_hooks_on_a_repository() {
     assert!(ok);
     git(user.path(), &["add", "infra/clusters/cluster1.yaml"]);
     let (ok, text) = run(Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-m", "shorter idle timeout"])
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "commit",
+            "-m",
+            "shorter idle timeout",
+        ])
         .current_dir(user.path())
         .env("PRE_COMMIT_HOME", user.join(".cache-pre-commit"))
         .env("CARGO_TARGET_DIR", repo().join("target/pre-commit"))
-        .env("PATH", format!("{}:{}", tool("pre-commit").parent().unwrap().display(), std::env::var("PATH").unwrap())));
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                tool("pre-commit").parent().unwrap().display(),
+                std::env::var("PATH").unwrap()
+            ),
+        ));
     assert!(!ok, "the commit must fail: {text}");
-    assert!(text.contains("stale: cluster1/cloudformation.yaml (cluster cluster1, infra/clusters/cluster1.yaml)"), "{text}");
+    assert!(
+        text.contains(
+            "stale: cluster1/cloudformation.yaml (cluster cluster1, infra/clusters/cluster1.yaml)"
+        ),
+        "{text}"
+    );
 
     // An invalid spec fails the validate hook, with the diagnostic.
-    user.write("infra/clusters/cluster1.yaml", &example("cluster1").replace("idle_timeout: 3600s", "idle_timeout: 99999s"));
+    user.write(
+        "infra/clusters/cluster1.yaml",
+        &example("cluster1").replace("idle_timeout: 3600s", "idle_timeout: 99999s"),
+    );
     let (ok, text) = pre_commit(&["run", "impala-lbgen-validate", "--all-files"]);
     assert!(!ok);
     assert!(text.contains("--> infra/clusters/cluster1.yaml:"), "{text}");
@@ -130,9 +158,19 @@ fn the_github_actions_example_is_a_workflow_with_the_three_steps() {
     let wf: serde_json::Value = yaml_serde::from_str(&text).unwrap();
     let steps = wf["jobs"]["impala-lb"]["steps"].as_array().unwrap();
     let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
-    assert!(runs.iter().any(|r| r.contains("validate --deny-warnings")), "{runs:?}");
-    assert!(runs.iter().any(|r| r.contains("check --out-dir")), "{runs:?}");
-    assert!(runs.iter().any(|r| r.contains("impala-lbgen diff \"git:$BASE:$spec\"")), "{runs:?}");
+    assert!(
+        runs.iter().any(|r| r.contains("validate --deny-warnings")),
+        "{runs:?}"
+    );
+    assert!(
+        runs.iter().any(|r| r.contains("check --out-dir")),
+        "{runs:?}"
+    );
+    assert!(
+        runs.iter()
+            .any(|r| r.contains("impala-lbgen diff \"git:$BASE:$spec\"")),
+        "{runs:?}"
+    );
     assert_eq!(wf["permissions"]["pull-requests"], "write");
     assert_eq!(steps[0]["with"]["fetch-depth"], 0);
     // The README shows the same file.
@@ -151,7 +189,11 @@ fn the_pull_request_script_writes_a_diff_per_spec() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|s| s["run"].as_str().is_some_and(|r| r.contains("impala-lbgen diff")))
+        .find(|s| {
+            s["run"]
+                .as_str()
+                .is_some_and(|r| r.contains("impala-lbgen diff"))
+        })
         .unwrap()
         .clone();
     let script = step["run"].as_str().unwrap();
@@ -166,7 +208,11 @@ fn the_pull_request_script_writes_a_diff_per_spec() {
     std::fs::remove_file(user.join("infra/clusters/onprem.yaml")).unwrap();
     let bin_dir = user.join("bin");
     std::fs::create_dir_all(&bin_dir).unwrap();
-    std::fs::copy(env!("CARGO_BIN_EXE_impala-lbgen"), bin_dir.join("impala-lbgen")).unwrap();
+    std::fs::copy(
+        env!("CARGO_BIN_EXE_impala-lbgen"),
+        bin_dir.join("impala-lbgen"),
+    )
+    .unwrap();
     let gh = bin_dir.join("gh");
     std::fs::write(
         &gh,
@@ -179,16 +225,31 @@ fn the_pull_request_script_writes_a_diff_per_spec() {
     let (ok, out) = run(Command::new("bash")
         .args(["-c", script])
         .current_dir(user.path())
-        .env("PATH", format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap()))
+        .env(
+            "PATH",
+            format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap()),
+        )
         .env("SPECS", "infra/clusters")
         .env("BASE", "main")
         .env("PR", "7")
         .env("GH_LOG", &log));
     assert!(ok, "{out}");
-    assert_eq!(std::fs::read_to_string(&log).unwrap(), "pr comment 7 --body-file diff.md\n");
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        "pr comment 7 --body-file diff.md\n"
+    );
     let body = std::fs::read_to_string(user.join("gh.log.md")).unwrap();
-    assert!(body.contains("### impala-lbgen diff: cluster `cluster1`"), "{body}");
+    assert!(
+        body.contains("### impala-lbgen diff: cluster `cluster1`"),
+        "{body}"
+    );
     assert!(body.contains("[!CAUTION]"), "{body}");
-    assert!(body.contains("### `infra/clusters/nlb.yaml` is a new cluster"), "{body}");
-    assert!(body.contains("### `infra/clusters/onprem.yaml` is removed"), "{body}");
+    assert!(
+        body.contains("### `infra/clusters/nlb.yaml` is a new cluster"),
+        "{body}"
+    );
+    assert!(
+        body.contains("### `infra/clusters/onprem.yaml` is removed"),
+        "{body}"
+    );
 }
