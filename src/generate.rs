@@ -68,7 +68,10 @@ pub fn files(loaded: &Loaded, renderers: &Renderers) -> Result<Vec<File>, Error>
         ));
     }
     // Every spec has a balancer to drain a daemon from.
-    out.push(file("drain.sh", targets::drain::render(plan)?));
+    out.push(file(
+        "drain.sh",
+        targets::drain::render_with(renderers.drain()?, plan)?,
+    ));
     out.push(file(
         "impala-config.md",
         targets::impala_config::render_with(

@@ -10,8 +10,8 @@ use crate::render::Renderer;
 
 pub mod aws_cli;
 pub mod cloudformation;
-pub mod drain;
 pub mod diagram;
+pub mod drain;
 pub mod haproxy;
 pub mod impala_config;
 pub mod terraform;
@@ -25,6 +25,7 @@ pub struct Renderers {
     terraform: OnceCell<Renderer>,
     aws_cli: OnceCell<Renderer>,
     haproxy: OnceCell<Renderer>,
+    drain: OnceCell<Renderer>,
     impala_config: OnceCell<Renderer>,
     mermaid: OnceCell<Renderer>,
 }
@@ -55,6 +56,10 @@ impl Renderers {
 
     pub fn haproxy(&self) -> Result<&Renderer, Error> {
         built(&self.haproxy, haproxy::renderer)
+    }
+
+    pub fn drain(&self) -> Result<&Renderer, Error> {
+        built(&self.drain, drain::renderer)
     }
 
     pub fn impala_config(&self) -> Result<&Renderer, Error> {
