@@ -57,7 +57,7 @@ fn generate_and_check_a_fleet_with_defaults() {
         .run_with(&["-c", "clusters", "generate", "--out-dir", "out"])
         .ok();
     assert!(
-        run.stderr.contains("wrote out/dev (6 files)"),
+        run.stderr.contains("wrote out/dev (7 files)"),
         "{}",
         run.stderr
     );
@@ -292,7 +292,7 @@ fn names_that_must_be_unique_are_refused_across_files() {
     let run = t.run_with(&["-c", "clusters", "validate"]).fails(1);
     assert!(
         run.stderr
-            .contains("the target group `impala-analytics-fleet-e-beeswax`")
+            .contains("the target group `impala-analytics-fleet-east-hs2`")
             && run.stderr.contains("--> clusters/b.yaml:"),
         "{}",
         run.stderr

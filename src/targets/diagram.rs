@@ -176,6 +176,9 @@ impl View {
             if let Some(id) = d.instance_id.as_ref().filter(|id| **id != d.name) {
                 lines.push(id.clone());
             }
+            if d.backup {
+                lines.push("backup: only while no other is up".to_string());
+            }
             lines
         };
         let daemons = if plan.daemons.len() <= MAX_DRAWN_DAEMONS {
