@@ -5,6 +5,7 @@
 #   haproxy, shellcheck (apt)   live HAProxy, shell lint
 #   socat (apt)          drain.sh talks to HAProxy's admin socket with it (the live drain test)
 #   openssl (apt)        throwaway certificates for `haproxy -c` on TLS configurations
+#   keepalived (apt)     `keepalived -t` on the generated files, and the live failover test
 #   .tools/venv          cfn-lint, moto[server], awscli, troposphere (pip)
 #   .tools/venv-checkov  checkov (pip; its own venv, its pins clash with awscli's)
 #   .tools/npm           @cdktf/hcl2json (HashiCorp's HCL parser, for tools/tf-schema-check),
@@ -31,6 +32,7 @@ command -v shellcheck >/dev/null || need_apt+=(shellcheck)
 command -v openssl >/dev/null || need_apt+=(openssl)       # throwaway certificates for haproxy -c
 command -v socat >/dev/null || need_apt+=(socat)           # drain.sh and HAProxy's admin socket
 command -v dot >/dev/null || need_apt+=(graphviz)          # renders the DOT diagrams
+command -v keepalived >/dev/null || need_apt+=(keepalived) # keepalived -t, live VRRP failover
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "apt-get install ${need_apt[*]}"
   sudo_ apt-get update -qq
@@ -65,7 +67,7 @@ export PATH="$tools/bin:$tools/venv/bin:$PATH"
 export NODE_PATH="$tools/npm/node_modules"
 export IMPALA_LBGEN_TOOLS="$tools"
 
-for t in haproxy shellcheck socat cfn-lint checkov moto_server aws dot pre-commit; do
+for t in haproxy keepalived shellcheck socat cfn-lint checkov moto_server aws dot pre-commit; do
   command -v "$t" >/dev/null || { echo "scripts/tools.sh: $t is still missing after installing" >&2; exit 1; }
 done
 

@@ -14,8 +14,9 @@ use crate::spec::Loaded;
 use crate::targets::{self, Renderers};
 use crate::validate::Scope;
 
-/// Every file `generate` may write, relative to the folder. A file of this list that a spec no
-/// longer produces (say, its `aws` section was removed) is deleted by `generate`.
+/// Every file `generate` may write, relative to the folder, but for the keepalived files (see
+/// [`KEEPALIVED_DIR`]). A file of this list that a spec no longer produces (say, its `aws`
+/// section was removed) is deleted by `generate`.
 pub const KNOWN_FILES: &[&str] = &[
     "cloudformation.yaml",
     "aws-cli.sh",
@@ -26,6 +27,12 @@ pub const KNOWN_FILES: &[&str] = &[
     "drain.sh",
     "impala-config.md",
 ];
+
+/// The folder of the keepalived files, `keepalived/<host>.conf` per node of `haproxy.ha`. The
+/// nodes change with the spec, so every `.conf` file in it that the spec no longer produces
+/// (a node removed, or `haproxy.ha` itself) is deleted by `generate`, and so is the folder when
+/// that leaves it empty.
+pub const KEEPALIVED_DIR: &str = "keepalived";
 
 /// One generated file: its path inside the folder (`/`-separated) and its text.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +73,9 @@ pub fn files(loaded: &Loaded, renderers: &Renderers) -> Result<Vec<File>, Error>
             "haproxy.cfg",
             targets::haproxy::render_with(renderers.haproxy()?, plan)?,
         ));
+        for (path, text) in targets::keepalived::render_all(plan)? {
+            out.push(file(&path, text));
+        }
     }
     // Every spec has a balancer to drain a daemon from.
     out.push(file(
@@ -102,7 +112,28 @@ pub fn write(dir: &Path, files: &[File]) -> Result<Vec<PathBuf>, Error> {
         written.push(path);
     }
     let produced: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    for known in KNOWN_FILES.iter().filter(|k| !produced.contains(*k)) {
+    let mut stale: Vec<String> = KNOWN_FILES
+        .iter()
+        .filter(|k| !produced.contains(*k))
+        .map(|k| k.to_string())
+        .collect();
+    let keepalived = dir.join(KEEPALIVED_DIR);
+    match fs::read_dir(&keepalived) {
+        Ok(entries) => {
+            for entry in entries {
+                let entry = entry.map_err(|e| Error::io("list", &keepalived, e))?;
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let path = format!("{KEEPALIVED_DIR}/{name}");
+                let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+                if is_file && name.ends_with(".conf") && !produced.contains(path.as_str()) {
+                    stale.push(path);
+                }
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io("list", &keepalived, e)),
+    }
+    for known in stale {
         let path = dir.join(known);
         match fs::remove_file(&path) {
             Ok(()) => {}
@@ -116,6 +147,9 @@ pub fn write(dir: &Path, files: &[File]) -> Result<Vec<PathBuf>, Error> {
             }
         }
     }
+    // The keepalived folder goes when nothing is left in it (an error means it is not empty,
+    // or not there).
+    let _ = fs::remove_dir(&keepalived);
     Ok(written)
 }
 

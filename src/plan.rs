@@ -5,10 +5,15 @@
 //! its own, so the outputs cannot disagree. A plan is built only from a spec that passed
 //! validation for the target at hand; building it never fails and never panics.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::spec::model::*;
-use crate::validate::limits::{CLASSIC_DEFAULT_TLS_POLICY, LB_NAME_MAX, NLB_DEFAULT_TLS_POLICY};
+use crate::validate::limits::{
+    ALARM_PERIOD_SECS, CLASSIC_DEFAULT_TLS_POLICY, ELB_LOG_ACCOUNTS, ELB_LOG_DELIVERY_PRINCIPAL,
+    LB_NAME_MAX, NLB_DEFAULT_TLS_POLICY, NLB_LOG_DELIVERY_PRINCIPAL,
+};
 use crate::validate::syntax;
 
 /// The resolved balancer, in the order every output lists things.
@@ -117,8 +122,10 @@ pub enum Check {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Tls {
     pub mode: TlsMode,
-    /// The name clients use.
+    /// `tls.domain`: the name the certificate is for (a leading `*.` allowed).
     pub domain: Option<String>,
+    /// `tls.subject_alternative_names`, as written.
+    pub subject_alternative_names: Vec<String>,
     pub certificate: Certificate,
     /// Route 53 zone for validation records and the alias record.
     pub hosted_zone_id: Option<String>,
@@ -127,6 +134,17 @@ pub struct Tls {
 }
 
 impl Tls {
+    /// The first name of the certificate that is one host, not a wildcard: `tls.domain`, else
+    /// the first such subject alternative name. Clients use it (a wildcard names no host, and
+    /// the balancer's own DNS name is on no certificate).
+    pub fn host_name(&self) -> Option<&str> {
+        self.domain
+            .iter()
+            .chain(&self.subject_alternative_names)
+            .map(String::as_str)
+            .find(|n| !n.starts_with("*."))
+    }
+
     /// The balancer terminates client TLS (offload or bridge).
     pub fn terminates(&self) -> bool {
         self.mode != TlsMode::Passthrough
@@ -162,6 +180,8 @@ pub struct Kerberos {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Aws {
     pub region: String,
+    /// The region's AWS partition (`aws`, `aws-cn`, `aws-us-gov`), for ARNs.
+    pub partition: &'static str,
     pub vpc_id: String,
     pub subnet_ids: Vec<String>,
     pub kind: LoadBalancerKind,
@@ -169,6 +189,8 @@ pub struct Aws {
     pub name: String,
     pub scheme: Scheme,
     pub internal: bool,
+    /// `ipv4`, or `dualstack` (an NLB only; validation refuses it on a Classic ELB).
+    pub ip_address_type: IpAddressType,
     pub client_cidrs: Vec<CidrBlock>,
     pub access_logs: Option<AccessLogs>,
     /// Sorted by key.
@@ -189,6 +211,20 @@ pub struct Aws {
     pub frontend_egress: Vec<Rule>,
     /// From the front-end group, per backend port and the health-check port.
     pub backend_ingress: Vec<Rule>,
+    /// CloudWatch alarms on the daemons' health.
+    pub alarms: Option<Alarms>,
+    /// The Route 53 alias records pointing the client host at the balancer.
+    pub alias: Option<Alias>,
+}
+
+/// Alias records in `tls.hosted_zone_id` for the name clients use ([`Tls::host_name`]):
+/// `A`, and `AAAA` too when the balancer is dualstack.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Alias {
+    pub name: String,
+    pub hosted_zone_id: String,
+    /// `A`, then `AAAA` for a dualstack balancer.
+    pub record_types: Vec<&'static str>,
 }
 
 /// What every NLB target group sets, explicitly.
@@ -224,6 +260,164 @@ pub struct AccessLogs {
     pub bucket: String,
     pub prefix: Option<String>,
     pub interval_minutes: u64,
+    /// impala-lbgen creates the bucket: SSE-S3, public access blocked, objects owned by the
+    /// bucket owner, [`AccessLogs::policy`] (with a statement refusing plain HTTP).
+    pub create_bucket: bool,
+    /// Days after which a log object in the created bucket is deleted.
+    pub retention_days: Option<u32>,
+    /// The bucket's ARN.
+    pub bucket_arn: String,
+    /// The ARN of the objects the balancer writes: `<bucket>/<prefix>/AWSLogs/<account>/*`,
+    /// with [`ACCOUNT_ID`] for the account.
+    pub objects_arn: String,
+    /// The bucket policy statements that let the balancer write its logs (for an existing
+    /// bucket, what impala-config tells the user to add); strings hold [`ACCOUNT_ID`] where the
+    /// balancer's account goes.
+    pub policy: Vec<PolicyStatement>,
+}
+
+/// Stands, in the plan's strings, for the AWS account the balancer is deployed in; each
+/// target writes its own expression for it (`${AWS::AccountId}`, the caller identity, ...).
+pub const ACCOUNT_ID: &str = "<account-id>";
+
+/// One statement of an S3 bucket policy.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PolicyStatement {
+    pub sid: &'static str,
+    /// `Allow` or `Deny`.
+    pub effect: &'static str,
+    pub principal: Principal,
+    pub actions: Vec<&'static str>,
+    pub resources: Vec<String>,
+    pub conditions: Vec<PolicyCondition>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "type", content = "value")]
+pub enum Principal {
+    /// An AWS account (`arn:<partition>:iam::<account>:root`).
+    #[serde(rename = "AWS")]
+    Aws(String),
+    /// An AWS service principal.
+    Service(&'static str),
+    /// Anyone (`"*"`).
+    #[serde(rename = "*")]
+    Anyone,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PolicyCondition {
+    /// The operator: `StringEquals`, `ArnLike`, `Bool`.
+    pub test: &'static str,
+    pub variable: &'static str,
+    pub values: Vec<String>,
+}
+
+impl PolicyStatement {
+    /// The statement in AWS's policy language, serialised as JSON in the usual order (`Sid`,
+    /// `Effect`, `Principal`, `Action`, `Resource`, `Condition`).
+    pub fn json(&self) -> StatementJson<'_> {
+        let mut condition: BTreeMap<&str, BTreeMap<&str, &[String]>> = BTreeMap::new();
+        for c in &self.conditions {
+            condition
+                .entry(c.test)
+                .or_default()
+                .insert(c.variable, &c.values);
+        }
+        StatementJson {
+            sid: self.sid,
+            effect: self.effect,
+            principal: match &self.principal {
+                Principal::Aws(arn) => PrincipalJson::Aws { aws: arn },
+                Principal::Service(name) => PrincipalJson::Service { service: name },
+                Principal::Anyone => PrincipalJson::Anyone("*"),
+            },
+            action: &self.actions,
+            resource: &self.resources,
+            condition,
+        }
+    }
+}
+
+/// A [`PolicyStatement`] as AWS's policy language writes it.
+#[derive(Debug, Serialize)]
+pub struct StatementJson<'a> {
+    #[serde(rename = "Sid")]
+    sid: &'a str,
+    #[serde(rename = "Effect")]
+    effect: &'a str,
+    #[serde(rename = "Principal")]
+    principal: PrincipalJson<'a>,
+    #[serde(rename = "Action")]
+    action: &'a [&'static str],
+    #[serde(rename = "Resource")]
+    resource: &'a [String],
+    #[serde(rename = "Condition", skip_serializing_if = "BTreeMap::is_empty")]
+    condition: BTreeMap<&'a str, BTreeMap<&'a str, &'a [String]>>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum PrincipalJson<'a> {
+    Aws {
+        #[serde(rename = "AWS")]
+        aws: &'a str,
+    },
+    Service {
+        #[serde(rename = "Service")]
+        service: &'a str,
+    },
+    Anyone(&'static str),
+}
+
+/// A bucket policy document of `statements`, in AWS's policy language.
+#[derive(Debug, Serialize)]
+pub struct PolicyDocument<'a> {
+    #[serde(rename = "Version")]
+    version: &'static str,
+    #[serde(rename = "Statement")]
+    statement: Vec<StatementJson<'a>>,
+}
+
+/// The bucket policy of `statements`.
+pub fn policy_document(statements: &[PolicyStatement]) -> PolicyDocument<'_> {
+    PolicyDocument {
+        version: "2012-10-17",
+        statement: statements.iter().map(PolicyStatement::json).collect(),
+    }
+}
+
+/// CloudWatch alarms on the balancer's daemons: for a Classic ELB one pair, for an NLB one pair
+/// per service (each target group is health-checked on its own).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Alarms {
+    pub unhealthy_minutes: u64,
+    pub min_healthy: u32,
+    /// Notified when an alarm goes off and when it clears.
+    pub sns_topic_arn: Option<String>,
+    pub alarms: Vec<Alarm>,
+}
+
+/// One `PutMetricAlarm`: a health metric of the balancer (and, on an NLB, of one target group)
+/// against a threshold, minute by minute.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Alarm {
+    pub name: String,
+    pub description: String,
+    /// `AWS/ELB` (Classic) or `AWS/NetworkELB`.
+    pub namespace: &'static str,
+    /// `UnHealthyHostCount` or `HealthyHostCount`.
+    pub metric: &'static str,
+    pub statistic: &'static str,
+    pub comparison: &'static str,
+    pub threshold: u32,
+    pub period: u64,
+    pub evaluation_periods: u64,
+    /// How minutes without data count (`notBreaching`, `breaching`).
+    pub treat_missing_data: &'static str,
+    /// NLB: the service whose target group the alarm watches (dimensions `LoadBalancer` and
+    /// `TargetGroup`); Classic: none (dimension `LoadBalancerName`).
+    pub service: Option<ServiceKind>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -253,7 +447,7 @@ pub struct Listener {
     /// groups: an NLB does not support sticky sessions with TLS listeners or TLS target groups
     /// (NLB guide, "Sticky sessions"), so a TLS listener gets none (validation warns).
     pub sticky: bool,
-    /// NLB target group name: at most 32 characters, unique per service.
+    /// NLB target group name (see [`target_group_name`]).
     pub target_group_name: String,
 }
 
@@ -309,6 +503,8 @@ pub struct Haproxy {
     /// How HAProxy resolves the daemons' DNS names at run time; `None` when every daemon is
     /// named by its IP address.
     pub resolvers: Option<Resolvers>,
+    /// `haproxy.ha`: the virtual IP and the keepalived nodes.
+    pub ha: Option<Ha>,
 }
 
 /// HAProxy's `resolvers` section: servers named by DNS start without an address when their
@@ -328,6 +524,39 @@ pub struct Nameserver {
     /// An IP address (IPv6 without brackets).
     pub address: String,
     pub port: u16,
+}
+
+/// Two or more HAProxy hosts sharing a virtual IP address with keepalived (VRRP).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Ha {
+    /// The virtual IP address, without its prefix length.
+    pub virtual_ip: String,
+    pub prefix: u8,
+    pub ipv6: bool,
+    pub interface: String,
+    pub virtual_router_id: u8,
+    /// keepalived's `vrrp_instance` name.
+    pub instance: String,
+    pub nodes: Vec<HaNode>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct HaNode {
+    pub host: String,
+    /// Its IP address on the interface: where the other nodes send VRRP adverts.
+    pub address: String,
+    pub priority: u8,
+    /// `keepalived/<host>.conf` (`:` of an IPv6 host as `-`), the file `generate` writes.
+    pub file: String,
+}
+
+impl Ha {
+    /// The node named `name` (its host or its address).
+    pub fn node(&self, name: &str) -> Option<&HaNode> {
+        self.nodes
+            .iter()
+            .find(|n| n.host == name || n.address == name)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -382,6 +611,23 @@ pub const CLASSIC_TLS_POLICY_NAME: &str = "ImpalaTLSNegotiationPolicy";
 /// (at once when the script writes them into `tls.hosted_zone_id`); without a hosted zone,
 /// the records are the user's to create, and the script can be run again once they exist.
 pub const DEFAULT_CERTIFICATE_WAIT: u64 = 1800;
+/// `aws.alarms.unhealthy_for`: a daemon failing its health check for 5 minutes is worth a
+/// look, long enough to ride out a restart.
+pub const DEFAULT_UNHEALTHY_MINUTES: u64 = 5;
+/// `aws.alarms.min_healthy`: alarm when no daemon is healthy.
+pub const DEFAULT_MIN_HEALTHY: u32 = 1;
+/// How keepalived checks HAProxy on each node: is the process there, every second; two
+/// failures make the node give up the virtual IP, two successes let it hold it again. Through
+/// the shell, because `pidof` is often a link to `killall5`, which keepalived runs under its
+/// real name (`killall5 haproxy`, which fails: seen with Debian's keepalived 2.2.7), while the
+/// shell runs it as `pidof`.
+pub const KEEPALIVED_CHECK: &str = "/bin/sh -c 'pidof haproxy'";
+pub const KEEPALIVED_CHECK_INTERVAL: u64 = 1;
+pub const KEEPALIVED_CHECK_FALL: u32 = 2;
+pub const KEEPALIVED_CHECK_RISE: u32 = 2;
+/// VRRP advertisement interval, seconds: a backup takes over about three intervals after the
+/// master falls silent, at once when the master gives the address up.
+pub const VRRP_ADVERT_INTERVAL: u64 = 1;
 /// Where each impalad keeps the keytab that merges the balancer's principal and its own; beside
 /// the host's own keytab, under a name that says what it is for.
 pub const DEFAULT_KERBEROS_KEYTAB: &str = "/etc/impala/impala-proxy.keytab";
@@ -457,13 +703,213 @@ pub fn tls_policy(spec: &Spec, kind: LoadBalancerKind) -> Option<String> {
     }))
 }
 
-/// A target group name for `service` on balancer `lb`: `<lb>-<service>`, with `<lb>` cut so the
-/// whole stays within 32 characters.
-pub fn target_group_name(lb: &str, service: ServiceKind) -> String {
-    let suffix = format!("-{}", service.slug());
-    let room = LB_NAME_MAX - suffix.len();
+/// The AWS partition of `region`, for ARNs: `aws-cn` for China, `aws-us-gov` for GovCloud,
+/// else `aws`.
+pub fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
+/// The bucket policy statements that let the balancer write its access logs into `bucket`
+/// (see [`ELB_LOG_ACCOUNTS`] and [`NLB_LOG_DELIVERY_PRINCIPAL`] for the sources).
+fn log_policy(
+    kind: LoadBalancerKind,
+    region: &str,
+    partition: &str,
+    bucket_arn: &str,
+    objects_arn: &str,
+) -> Vec<PolicyStatement> {
+    match kind {
+        LoadBalancerKind::Classic => {
+            let principal = match ELB_LOG_ACCOUNTS.iter().find(|(r, _)| *r == region) {
+                Some((_, account)) => {
+                    Principal::Aws(format!("arn:{partition}:iam::{account}:root"))
+                }
+                None => Principal::Service(ELB_LOG_DELIVERY_PRINCIPAL),
+            };
+            vec![PolicyStatement {
+                sid: "ELBAccessLogsWrite",
+                effect: "Allow",
+                principal,
+                actions: vec!["s3:PutObject"],
+                resources: vec![objects_arn.to_string()],
+                conditions: Vec::new(),
+            }]
+        }
+        LoadBalancerKind::Network => {
+            let source = |extra: Option<PolicyCondition>| {
+                let mut c: Vec<PolicyCondition> = extra.into_iter().collect();
+                c.push(PolicyCondition {
+                    test: "StringEquals",
+                    variable: "aws:SourceAccount",
+                    values: vec![ACCOUNT_ID.to_string()],
+                });
+                c.push(PolicyCondition {
+                    test: "ArnLike",
+                    variable: "aws:SourceArn",
+                    values: vec![format!("arn:{partition}:logs:{region}:{ACCOUNT_ID}:*")],
+                });
+                c
+            };
+            vec![
+                PolicyStatement {
+                    sid: "AWSLogDeliveryAclCheck",
+                    effect: "Allow",
+                    principal: Principal::Service(NLB_LOG_DELIVERY_PRINCIPAL),
+                    actions: vec!["s3:GetBucketAcl"],
+                    resources: vec![bucket_arn.to_string()],
+                    conditions: source(None),
+                },
+                PolicyStatement {
+                    sid: "AWSLogDeliveryWrite",
+                    effect: "Allow",
+                    principal: Principal::Service(NLB_LOG_DELIVERY_PRINCIPAL),
+                    actions: vec!["s3:PutObject"],
+                    resources: vec![objects_arn.to_string()],
+                    conditions: source(Some(PolicyCondition {
+                        test: "StringEquals",
+                        variable: "s3:x-amz-acl",
+                        values: vec!["bucket-owner-full-control".to_string()],
+                    })),
+                },
+            ]
+        }
+    }
+}
+
+/// The ends of the alarm names: a daemon stays unhealthy; too few daemons are healthy.
+const UNHEALTHY_ALARM: &str = "unhealthy-daemon";
+const HEALTHY_LOW_ALARM: &str = "healthy-daemons-low";
+
+/// An alarm's name: `<lb>-<suffix>` on a Classic ELB, `<lb>-<service>-<suffix>` per target
+/// group on an NLB.
+fn alarm_name(lb: &str, service: Option<ServiceKind>, suffix: &str) -> String {
+    match service {
+        None => format!("{lb}-{suffix}"),
+        Some(k) => format!("{lb}-{}-{suffix}", k.slug()),
+    }
+}
+
+/// Every name impala-lbgen may give an alarm of balancer `lb`, of either kind and any service:
+/// what the AWS CLI script looks for when it removes alarms the spec no longer asks for.
+pub fn alarm_names(lb: &str) -> Vec<String> {
+    std::iter::once(None)
+        .chain(ServiceKind::ALL.into_iter().map(Some))
+        .flat_map(|k| [UNHEALTHY_ALARM, HEALTHY_LOW_ALARM].map(|suffix| alarm_name(lb, k, suffix)))
+        .collect()
+}
+
+/// The alarms on the balancer `lb`'s daemons.
+fn plan_alarms(
+    a: &AlarmsSpec,
+    kind: LoadBalancerKind,
+    lb: &str,
+    listeners: &[Listener],
+    hc: &HealthCheck,
+) -> Alarms {
+    let minutes = a.unhealthy_for.map_or(DEFAULT_UNHEALTHY_MINUTES, |d| {
+        d.as_secs() / ALARM_PERIOD_SECS
+    });
+    let min_healthy = a
+        .min_healthy
+        .and_then(|m| u32::try_from(m).ok())
+        .unwrap_or(DEFAULT_MIN_HEALTHY);
+    let (namespace, targets): (&'static str, Vec<Option<&Listener>>) = match kind {
+        LoadBalancerKind::Classic => ("AWS/ELB", vec![None]),
+        LoadBalancerKind::Network => ("AWS/NetworkELB", listeners.iter().map(Some).collect()),
+    };
+    let check = match &hc.check {
+        Check::Tcp { .. } => format!("TCP port {}", hc.port),
+        Check::Http { path } => format!("HTTP GET {path} on port {}", hc.port),
+    };
+    let mut alarms = Vec::new();
+    for service in targets {
+        let what = match service {
+            None => format!("behind {lb}"),
+            Some(l) => format!(
+                "behind {lb} for {} (target group {})",
+                l.key, l.target_group_name
+            ),
+        };
+        let name = |suffix| alarm_name(lb, service.map(|l| l.service), suffix);
+        alarms.push(Alarm {
+            name: name(UNHEALTHY_ALARM),
+            description: format!(
+                "At least one Impala daemon {what} has failed its health check ({check}) for {minutes} minute{}: UnHealthyHostCount >= 1. The balancer sends it no new connections.",
+                if minutes == 1 { "" } else { "s" }
+            ),
+            namespace,
+            metric: "UnHealthyHostCount",
+            // Every balancer node must see the daemon unhealthy: one node's brief doubt is no
+            // alarm.
+            statistic: "Minimum",
+            comparison: "GreaterThanOrEqualToThreshold",
+            threshold: 1,
+            period: ALARM_PERIOD_SECS,
+            evaluation_periods: minutes,
+            treat_missing_data: "notBreaching",
+            service: service.map(|l| l.service),
+        });
+        alarms.push(Alarm {
+            name: name(HEALTHY_LOW_ALARM),
+            description: if min_healthy == 1 {
+                format!("No Impala daemon {what} is healthy: HealthyHostCount < 1. Clients cannot connect.")
+            } else {
+                format!("Fewer than {min_healthy} Impala daemons {what} are healthy: HealthyHostCount < {min_healthy}.")
+            },
+            namespace,
+            metric: "HealthyHostCount",
+            // Even the balancer node that sees the most healthy daemons sees too few.
+            statistic: "Maximum",
+            comparison: "LessThanThreshold",
+            threshold: min_healthy,
+            period: ALARM_PERIOD_SECS,
+            evaluation_periods: 1,
+            // A balancer that reports no healthy daemon serves no one.
+            treat_missing_data: "breaching",
+            service: service.map(|l| l.service),
+        });
+    }
+    Alarms {
+        unhealthy_minutes: minutes,
+        min_healthy,
+        sns_topic_arn: a.sns_topic_arn.clone(),
+        alarms,
+    }
+}
+
+/// A target group name for balancer `lb`, protocol and port: `<lb>-<hash>-<protocol><port>`,
+/// such as `elb-impala-clust-e92cfb-tcp21050` for `elb-impala-cluster1`:
+///
+/// - `<hash>`: the first 6 hex digits of the 32-bit FNV-1a hash of the whole balancer name, so
+///   two balancers whose names share their first characters (`...-production-lb1` and `-lb2`)
+///   never share a target group, however much of the names is cut;
+/// - `<protocol><port>`: the group's protocol in lower case (`tcp`, `tls`) and impalad's port.
+///   These are fixed when a target group is created, so a new TLS mode or `backend_port` is a
+///   new group under a new name: CloudFormation and Terraform create it before deleting the
+///   old one (a fixed name would have to be freed first, which AWS refuses while a listener
+///   uses it). Ports are unique per balancer, so the name is unique per service;
+/// - `<lb>`: the balancer name, cut (and any `-` it then ends with dropped) so the whole stays
+///   within AWS's 32 characters of letters, digits and `-`.
+pub fn target_group_name(lb: &str, protocol: &str, port: u16) -> String {
+    let hash = format!("{:08x}", fnv1a32(lb.as_bytes()));
+    let suffix = format!("-{}-{}{port}", &hash[..6], protocol.to_ascii_lowercase());
+    let room = LB_NAME_MAX.saturating_sub(suffix.len());
     let base: String = lb.chars().take(room).collect();
     format!("{}{suffix}", base.trim_end_matches('-'))
+}
+
+/// The 32-bit FNV-1a hash (Fowler, Noll and Vo; the offset basis and prime of its
+/// specification): a short, stable fingerprint of a name, not a cryptographic hash.
+pub fn fnv1a32(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5, |h: u32, b| {
+        (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
+    })
 }
 
 fn port(p: i64) -> u16 {
@@ -560,6 +1006,7 @@ impl Plan {
         let tls = spec.tls.as_ref().map(|t| Tls {
             mode: t.mode,
             domain: t.domain.clone(),
+            subject_alternative_names: t.subject_alternative_names.clone().unwrap_or_default(),
             certificate: match (t.mode, &t.certificate_arn, &t.domain) {
                 (TlsMode::Passthrough, _, _) => Certificate::None,
                 (_, Some(arn), _) => Certificate::Existing { arn: arn.clone() },
@@ -618,19 +1065,47 @@ impl Plan {
         }
     }
 
-    /// The stable name clients use, when the spec knows it: `tls.domain` when it names one host
-    /// (the certificate is for it, and with a hosted zone an alias record points it at the
-    /// balancer), else, when clients reach HAProxy, `haproxy.public_name`. An AWS balancer
-    /// without one is reached by its own DNS name, known only once it exists: `None`.
+    /// The stable name clients use, when the spec knows it; see [`Plan::client_host_field`].
     pub fn client_host(&self) -> Option<&str> {
-        self.tls
-            .as_ref()
-            .and_then(|t| t.domain.as_deref())
-            .filter(|d| !d.starts_with("*."))
-            .or(match self.frontend() {
-                Frontend::Haproxy => self.haproxy.public_name.as_deref(),
-                Frontend::Aws => None,
-            })
+        self.client_host_and_field().map(|(h, _)| h)
+    }
+
+    /// The field [`Plan::client_host`] comes from: `tls.domain`,
+    /// `tls.subject_alternative_names`, `haproxy.public_name` or `haproxy.ha.virtual_ip`.
+    pub fn client_host_field(&self) -> Option<&'static str> {
+        self.client_host_and_field().map(|(_, f)| f)
+    }
+
+    /// The name clients use and where it comes from. HAProxy: `haproxy.public_name`, its own
+    /// name, else the certificate's host name, else the virtual IP of `haproxy.ha`. AWS: the certificate's host name
+    /// ([`Tls::host_name`]: a wildcard `tls.domain` names no host, so the first subject
+    /// alternative name that does), which with a hosted zone an alias record points at the
+    /// balancer. An AWS balancer without one is reached by its own DNS name, known only once it
+    /// exists: `None`.
+    fn client_host_and_field(&self) -> Option<(&str, &'static str)> {
+        let tls = self.tls.as_ref().and_then(|t| {
+            let host = t.host_name()?;
+            let field = if t.domain.as_deref() == Some(host) {
+                "tls.domain"
+            } else {
+                "tls.subject_alternative_names"
+            };
+            Some((host, field))
+        });
+        match self.frontend() {
+            Frontend::Aws => tls,
+            Frontend::Haproxy => self
+                .haproxy
+                .public_name
+                .as_deref()
+                .map(|h| (h, "haproxy.public_name"))
+                .or(tls)
+                .or(self
+                    .haproxy
+                    .ha
+                    .as_ref()
+                    .map(|ha| (ha.virtual_ip.as_str(), "haproxy.ha.virtual_ip"))),
+        }
     }
 
     /// The port clients use for each service on the [`Plan::frontend`], in service order: an
@@ -678,22 +1153,38 @@ fn plan_aws(
 ) -> Aws {
     let kind = a.load_balancer.unwrap_or(LoadBalancerKind::Classic);
     let scheme = a.scheme.unwrap_or(Scheme::Internal);
+    let ip_address_type = a.ip_address_type.unwrap_or(IpAddressType::Ipv4);
     let name = lb_name(spec);
     let frontend_tls = tls.is_some_and(Tls::terminates);
     let backend_tls = tls.is_some_and(Tls::reencrypts);
     let listeners: Vec<Listener> = services
         .iter()
-        .map(|s| Listener {
-            service: s.kind,
-            key: s.key,
-            port: s.port,
-            backend_port: s.backend_port,
-            frontend_tls,
-            backend_tls,
-            sticky: s.sticky && !frontend_tls && !backend_tls,
-            target_group_name: target_group_name(&name, s.kind),
+        .map(|s| {
+            let mut l = Listener {
+                service: s.kind,
+                key: s.key,
+                port: s.port,
+                backend_port: s.backend_port,
+                frontend_tls,
+                backend_tls,
+                sticky: s.sticky && !frontend_tls && !backend_tls,
+                target_group_name: String::new(),
+            };
+            l.target_group_name = target_group_name(&name, l.nlb_protocols().1, s.backend_port);
+            l
         })
         .collect();
+    let alias = tls.and_then(|t| {
+        Some(Alias {
+            name: t.host_name()?.to_string(),
+            hosted_zone_id: t.hosted_zone_id.clone()?,
+            record_types: if ip_address_type == IpAddressType::Dualstack {
+                vec!["A", "AAAA"]
+            } else {
+                vec!["A"]
+            },
+        })
+    });
 
     let mut client_cidrs: Vec<CidrBlock> = Vec::new();
     for c in &a.client_cidrs {
@@ -746,22 +1237,62 @@ fn plan_aws(
         })
         .collect();
 
+    let partition = partition(&a.region);
+    let access_logs = a.access_logs.as_ref().map(|l| {
+        let bucket_arn = format!("arn:{partition}:s3:::{}", l.bucket);
+        let objects_arn = match &l.prefix {
+            Some(p) => format!("{bucket_arn}/{p}/AWSLogs/{ACCOUNT_ID}/*"),
+            None => format!("{bucket_arn}/AWSLogs/{ACCOUNT_ID}/*"),
+        };
+        let create_bucket = l.create_bucket == Some(true);
+        let mut policy = log_policy(kind, &a.region, partition, &bucket_arn, &objects_arn);
+        if create_bucket {
+            policy.push(PolicyStatement {
+                sid: "DenyInsecureTransport",
+                effect: "Deny",
+                principal: Principal::Anyone,
+                actions: vec!["s3:*"],
+                resources: vec![bucket_arn.clone(), format!("{bucket_arn}/*")],
+                conditions: vec![PolicyCondition {
+                    test: "Bool",
+                    variable: "aws:SecureTransport",
+                    values: vec!["false".to_string()],
+                }],
+            });
+        }
+        AccessLogs {
+            bucket: l.bucket.clone(),
+            prefix: l.prefix.clone(),
+            interval_minutes: l
+                .interval
+                .map_or(DEFAULT_LOG_INTERVAL_MINUTES, |d| d.as_secs() / 60),
+            create_bucket,
+            retention_days: l
+                .retention_days
+                .filter(|_| create_bucket)
+                .and_then(|d| u32::try_from(d).ok()),
+            bucket_arn,
+            objects_arn,
+            policy,
+        }
+    });
+    let alarms = a
+        .alarms
+        .as_ref()
+        .map(|al| plan_alarms(al, kind, &name, &listeners, hc));
+
     Aws {
         region: a.region.clone(),
+        partition,
         vpc_id: a.vpc_id.clone(),
         subnet_ids: a.subnet_ids.clone(),
         kind,
         name,
         scheme,
         internal: scheme == Scheme::Internal,
+        ip_address_type,
         client_cidrs,
-        access_logs: a.access_logs.as_ref().map(|l| AccessLogs {
-            bucket: l.bucket.clone(),
-            prefix: l.prefix.clone(),
-            interval_minutes: l
-                .interval
-                .map_or(DEFAULT_LOG_INTERVAL_MINUTES, |d| d.as_secs() / 60),
-        }),
+        access_logs,
         tags: a
             .tags
             .iter()
@@ -794,6 +1325,8 @@ fn plan_aws(
         frontend_ingress,
         frontend_egress,
         backend_ingress,
+        alias,
+        alarms,
     }
 }
 
@@ -833,7 +1366,30 @@ fn plan_haproxy(spec: &Spec, services: &[Service], daemons: &[Daemon]) -> Haprox
                 .unwrap_or_else(|| DEFAULT_STATS_PASSWORD_ENV.to_string()),
         }
     });
+    let ha = h.ha.as_ref().map(|ha| {
+        let (ip, prefix) = syntax::address_with_prefix(&ha.virtual_ip)
+            .unwrap_or((std::net::IpAddr::from([0, 0, 0, 0]), 32));
+        Ha {
+            virtual_ip: ip.to_string(),
+            prefix,
+            ipv6: ip.is_ipv6(),
+            interface: ha.interface.clone(),
+            virtual_router_id: u8::try_from(ha.virtual_router_id).unwrap_or(0),
+            instance: format!("impala-{}", spec.cluster),
+            nodes: ha
+                .nodes
+                .iter()
+                .map(|n| HaNode {
+                    host: n.host.clone(),
+                    address: n.address.clone().unwrap_or_else(|| n.host.clone()),
+                    priority: u8::try_from(n.priority).unwrap_or(0),
+                    file: format!("keepalived/{}.conf", n.host.replace(':', "-")),
+                })
+                .collect(),
+        }
+    });
     Haproxy {
+        ha,
         bind: h
             .bind
             .clone()
@@ -882,20 +1438,58 @@ mod tests {
     use super::*;
 
     #[test]
+    fn fnv1a_is_the_specified_hash() {
+        // Test vectors of the FNV specification.
+        assert_eq!(fnv1a32(b""), 0x811c_9dc5);
+        assert_eq!(fnv1a32(b"a"), 0xe40c_292c);
+        assert_eq!(fnv1a32(b"foobar"), 0xbf9c_f968);
+    }
+
+    #[test]
     fn target_group_names_fit() {
+        let hash = format!("{:08x}", fnv1a32(b"elb-impala-cluster1"));
         assert_eq!(
-            target_group_name("elb-impala-cluster1", ServiceKind::Hs2Http),
-            "elb-impala-cluster1-hs2-http"
+            target_group_name("elb-impala-cluster1", "TCP", 21050),
+            format!("elb-impala-clust-{}-tcp21050", &hash[..6])
         );
-        let long = "a-very-long-load-balancer-name-x";
-        for k in ServiceKind::ALL {
-            let n = target_group_name(long, k);
-            assert!(n.len() <= 32, "{n}");
-            assert!(syntax::lb_name(&n).is_ok(), "{n}");
+        assert_eq!(
+            target_group_name("a", "TLS", 443),
+            format!("a-{}-tls443", &format!("{:08x}", fnv1a32(b"a"))[..6])
+        );
+        for lb in [
+            "a",
+            "a-very-long-load-balancer-name-x",
+            "abcdefghijklmnopqrstuvw-yzabcdef",
+            "abcdefghijklmno-qrstuvwxyzabcdef",
+        ] {
+            for (protocol, port) in [("TCP", 1), ("TLS", 65535), ("TCP", 21050)] {
+                let n = target_group_name(lb, protocol, port);
+                assert!(n.len() <= LB_NAME_MAX, "{n}");
+                assert!(syntax::lb_name(&n).is_ok(), "{n}");
+                assert!(!n.contains("--"), "{n}");
+            }
         }
+    }
+
+    /// Two balancers whose names differ only past the characters a target group name keeps
+    /// get target groups of their own (before, both were `impala-analytics-production-hs2`).
+    #[test]
+    fn target_group_names_differ_between_balancers() {
+        let a = target_group_name("impala-analytics-production-lb1", "TCP", 21050);
+        let b = target_group_name("impala-analytics-production-lb2", "TCP", 21050);
+        assert_ne!(a, b);
         assert_eq!(
-            target_group_name("abcdefghijklmnopqrstuvw-yz", ServiceKind::Hs2Http),
-            "abcdefghijklmnopqrstuvw-hs2-http"
+            a,
+            target_group_name("impala-analytics-production-lb1", "TCP", 21050)
         );
+    }
+
+    /// What AWS fixes at creation is in the name, so a change of it is a new name.
+    #[test]
+    fn target_group_names_follow_protocol_and_port() {
+        let lb = "elb-impala-cluster1";
+        let tcp = target_group_name(lb, "TCP", 21050);
+        assert_ne!(tcp, target_group_name(lb, "TLS", 21050));
+        assert_ne!(tcp, target_group_name(lb, "TCP", 21051));
     }
 }

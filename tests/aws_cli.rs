@@ -70,6 +70,19 @@ fn secs(v: &Value, default: u64) -> u64 {
     }
 }
 
+/// A target group's name as the README gives it: `<balancer>-<hash>-<protocol><port>`, the
+/// balancer's name cut to fit 32 characters, `<hash>` the first 6 hex digits of the 32-bit
+/// FNV-1a hash of the whole balancer name.
+fn target_group_name(lb: &str, protocol: &str, port: u64) -> String {
+    let mut hash: u32 = 0x811c_9dc5;
+    for b in lb.bytes() {
+        hash = (hash ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    let suffix = format!("-{:06x}-{protocol}{port}", hash >> 8);
+    let base = &lb[..lb.len().min(32 - suffix.len())];
+    format!("{}{suffix}", base.trim_end_matches('-'))
+}
+
 // --- reading a script back with bash ---------------------------------------------------------
 
 /// The script's block of spec values, between its markers.
@@ -85,7 +98,7 @@ fn values_block(script: &str) -> &str {
 }
 
 /// The lines of the script that call its step functions with spec values (rules, listeners,
-/// target groups, the summary's endpoints).
+/// target groups, alarms, the summary's endpoints).
 fn call_lines(script: &str) -> Vec<&str> {
     script
         .lines()
@@ -95,6 +108,8 @@ fn call_lines(script: &str) -> Vec<&str> {
                 || l.starts_with("nlb_listener ")
                 || l.starts_with("TARGET_GROUP=$(target_group ")
                 || l.starts_with("printf 'Impala %s clients")
+                || l.starts_with("alarm ")
+                || l.starts_with("tg=$(rows ")
         })
         .collect()
 }
@@ -124,6 +139,9 @@ rule() { record rule "$@"; }
 classic_listener() { record classic_listener "$@"; }
 nlb_listener() { record nlb_listener "$@"; }
 target_group() { record target_group "$@"; printf 'tg-%s\n' "$1"; }
+text=''
+rows() { printf 'tg-%s\n' "$1"; }
+alarm() { record alarm "$@"; }
 printf() { if [[ $1 == 'Impala %s clients'* ]]; then shift; record endpoint "$@"; else builtin printf "$@"; fi; }
 "#,
     );
@@ -458,10 +476,28 @@ fn check_against_spec(spec: &Value, script: &str) {
     }
     let zone = spec["tls"]["hosted_zone_id"].as_str();
     assert_eq!(var("HOSTED_ZONE").as_str(), zone);
-    assert_eq!(
-        var("ALIAS").as_str(),
-        zone.and(spec["tls"]["domain"].as_str())
-    );
+    // The alias is for the first name of the certificate that is one host, not a wildcard.
+    let host = std::iter::once(&spec["tls"]["domain"])
+        .chain(
+            spec["tls"]["subject_alternative_names"]
+                .as_array()
+                .into_iter()
+                .flatten(),
+        )
+        .filter_map(Value::as_str)
+        .find(|n| !n.starts_with("*."));
+    let dualstack = aws["ip_address_type"] == "dualstack";
+    assert_eq!(var("ALIAS").as_str(), zone.and(host));
+    if var("ALIAS").is_string() {
+        let types = if dualstack {
+            json!(["A", "AAAA"])
+        } else {
+            json!(["A"])
+        };
+        assert_eq!(var("ALIAS_TYPES"), types);
+    } else {
+        assert_eq!(var("ALIAS_TYPES"), Value::Null);
+    }
 
     if !nlb {
         // Classic: listeners, health check, attributes, policy.
@@ -525,8 +561,12 @@ fn check_against_spec(spec: &Value, script: &str) {
         let listeners = calls_of(&read, "nlb_listener");
         assert_eq!(groups.len(), services.len());
         assert_eq!(listeners.len(), services.len());
+        assert_eq!(
+            var("IP_ADDRESS_TYPE"),
+            if dualstack { "dualstack" } else { "ipv4" }
+        );
         for ((g, l), s) in groups.iter().zip(&listeners).zip(&services) {
-            let tg_name = format!("{}-{}", name, s.0.replace('_', "-"));
+            let tg_name = target_group_name(&name, if reencrypts { "tls" } else { "tcp" }, s.2);
             assert_eq!(g[0], tg_name);
             assert_eq!(g[1], if reencrypts { "TLS" } else { "TCP" });
             assert_eq!(g[2], s.2.to_string());
@@ -615,6 +655,8 @@ fn check_against_spec(spec: &Value, script: &str) {
         assert!(calls_of(&read, "classic_listener").is_empty());
     }
 
+    check_bucket_and_alarms(spec, &read);
+
     // The summary: an endpoint per service.
     let endpoints: Vec<Vec<String>> = calls_of(&read, "endpoint")
         .into_iter()
@@ -625,6 +667,135 @@ fn check_against_spec(spec: &Value, script: &str) {
         .map(|s| vec![s.0.clone(), "host".into(), s.1.to_string()])
         .collect();
     assert_eq!(endpoints, want);
+}
+
+/// The bucket values and the alarm calls, as bash reads them, against the spec.
+fn check_bucket_and_alarms(spec: &Value, read: &Read) {
+    let var = |n: &str| read.vars.get(n).cloned().unwrap_or(Value::Null);
+    let aws = &spec["aws"];
+    let nlb = aws["load_balancer"] == "network";
+    let region = aws["region"].as_str().unwrap();
+    let logs = &aws["access_logs"];
+    if logs["create_bucket"] == true {
+        assert_eq!(var("LOG_BUCKET"), logs["bucket"]);
+        assert_eq!(
+            var("LOG_BUCKET_LOCATION")
+                .as_str()
+                .map(|l| serde_json::from_str::<Value>(l).unwrap()),
+            (region != "us-east-1").then(|| json!({"LocationConstraint": region}))
+        );
+        let policy = json_var(read, "LOG_BUCKET_POLICY");
+        let placeholder = var("ACCOUNT_PLACEHOLDER");
+        let placeholder = placeholder.as_str().unwrap();
+        let statements = policy["Statement"].as_array().unwrap();
+        let write = statements
+            .iter()
+            .find(|s| s["Action"] == json!(["s3:PutObject"]))
+            .unwrap();
+        let prefix = logs["prefix"]
+            .as_str()
+            .map(|p| format!("{p}/"))
+            .unwrap_or_default();
+        let partition = if region.starts_with("us-gov-") {
+            "aws-us-gov"
+        } else {
+            "aws"
+        };
+        assert_eq!(
+            write["Resource"][0],
+            format!(
+                "arn:{partition}:s3:::{}/{prefix}AWSLogs/{placeholder}/*",
+                logs["bucket"].as_str().unwrap()
+            )
+        );
+        if nlb {
+            assert_eq!(
+                write["Principal"],
+                json!({"Service": "delivery.logs.amazonaws.com"})
+            );
+            assert_eq!(
+                write["Condition"]["StringEquals"]["aws:SourceAccount"],
+                json!([placeholder])
+            );
+        } else {
+            assert!(
+                write["Principal"]["AWS"].is_string() || write["Principal"]["Service"].is_string()
+            );
+        }
+        match logs["retention_days"].as_u64() {
+            Some(days) => assert_eq!(
+                json_var(read, "LOG_BUCKET_LIFECYCLE")["Rules"][0]["Expiration"]["Days"],
+                days
+            ),
+            None => assert!(var("LOG_BUCKET_LIFECYCLE").is_null()),
+        }
+    } else {
+        assert!(
+            var("LOG_BUCKET").is_null(),
+            "no bucket step without create_bucket"
+        );
+    }
+
+    let name = aws["name"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or(format!("elb-impala-{}", spec["cluster"].as_str().unwrap()));
+    let known = var("ALARMS_KNOWN");
+    assert_eq!(
+        known.as_array().unwrap().len(),
+        8,
+        "every name of either kind: {known}"
+    );
+    let calls = calls_of(read, "alarm");
+    let Some(a) = aws.get("alarms") else {
+        assert_eq!(var("ALARMS"), json!([]));
+        assert!(calls.is_empty());
+        return;
+    };
+    let wanted: Vec<String> = var("ALARMS")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(calls.len(), wanted.len());
+    for w in &wanted {
+        assert!(
+            known.as_array().unwrap().contains(&json!(w)),
+            "{w} is known"
+        );
+        assert!(w.starts_with(&format!("{name}-")), "{w}");
+    }
+    for call in calls {
+        let input: Value = serde_json::from_str(&call[0]).unwrap();
+        assert!(wanted.contains(&input["AlarmName"].as_str().unwrap().to_string()));
+        assert_eq!(input["Period"], 60);
+        match a.get("sns_topic_arn") {
+            Some(t) => {
+                assert_eq!(input["AlarmActions"], json!([t]));
+                assert_eq!(input["OKActions"], json!([t]));
+            }
+            None => assert!(input.get("AlarmActions").is_none()),
+        }
+        if nlb {
+            assert_eq!(input["Namespace"], "AWS/NetworkELB");
+            assert_eq!(
+                input["Dimensions"],
+                json!([{"Name": "LoadBalancer", "Value": "<load-balancer>"},
+                       {"Name": "TargetGroup", "Value": "<target-group>"}])
+            );
+            assert!(
+                call[1].starts_with("tg-"),
+                "the target group's ARN: {call:?}"
+            );
+        } else {
+            assert_eq!(input["Namespace"], "AWS/ELB");
+            assert_eq!(
+                input["Dimensions"],
+                json!([{"Name": "LoadBalancerName", "Value": name}])
+            );
+        }
+    }
 }
 
 // --- tests -----------------------------------------------------------------------------------
@@ -717,7 +888,7 @@ fn the_walkthrough_spec_is_the_walkthrough() {
         "\nFE_SG=$(security_group ",
         "\nrule ingress \"$FE_SG\" 21000 ",
         "\nprune egress \"$BE_SG\"\n",
-        "\n    aws ec2 modify-instance-attribute ",
+        "\n    ec2_call modify-instance-attribute ",
         "\nCERTIFICATE=$(certificate_for_names)\n",
         "\nwait_for_certificate \"$CERTIFICATE\"\n",
         "\n  aws elb create-load-balancer \"${OPTS[@]}\"",
@@ -727,7 +898,7 @@ fn the_walkthrough_spec_is_the_walkthrough() {
         "\naws elb configure-health-check ",
         "\n  aws elb register-instances-with-load-balancer ",
         "\nprintf 'Load balancer %s: %s",
-        "--hosted-zone-id \"$HOSTED_ZONE\" --change-batch \"$(\n",
+        "\n  for type in \"${ALIAS_TYPES[@]}\"; do\n",
     ];
     let at: Vec<usize> = order
         .iter()
@@ -877,6 +1048,9 @@ fn adversarial_plans() -> Vec<(&'static str, Plan, Vec<Tag>)> {
             aws.tags = tags.clone();
             aws.frontend_group.name = "FE $(touch pwned-group) it's".into();
             aws.frontend_group.description = "`touch pwned-description` \"x\"".into();
+            if let Some(alias) = &mut aws.alias {
+                alias.name = "alias $(touch pwned-alias) it's".into();
+            }
             for (i, r) in aws
                 .frontend_ingress
                 .iter_mut()
@@ -913,6 +1087,10 @@ fn adversarial_values_reach_bash_exactly() {
         }
         let aws = plan.aws.as_ref().unwrap();
         assert_eq!(read.vars["FE_NAME"], json!(aws.frontend_group.name));
+        assert_eq!(
+            read.vars.get("ALIAS"),
+            aws.alias.as_ref().map(|a| json!(a.name)).as_ref()
+        );
         assert_eq!(
             read.vars["FE_DESCRIPTION"],
             json!(aws.frontend_group.description)
@@ -1377,7 +1555,14 @@ fn comparable(mut state: Value) -> Value {
 fn the_classic_example_builds_in_moto_twice_and_converges() {
     let moto = Moto::start("us-west-2");
     let ids = moto.py(&["setup", "cluster1-logs", "example.com"]);
-    let spec = with_moto_ids(common::example("cluster1"), &ids);
+    let mut spec = with_moto_ids(common::example("cluster1"), &ids);
+    // With a bucket the script creates (setup made cluster1-logs, which is left alone), and
+    // alarms that notify a topic.
+    spec["aws"]["access_logs"]["bucket"] = json!("cluster1-created-logs");
+    spec["aws"]["access_logs"]["create_bucket"] = json!(true);
+    spec["aws"]["access_logs"]["retention_days"] = json!(30);
+    spec["aws"]["alarms"] = json!({"unhealthy_for": "10m",
+        "sns_topic_arn": "arn:aws:sns:us-west-2:123456789012:impala-oncall"});
     let script = script_for_moto(&spec, &ids);
     let dir = TempDir::new("aws-cli-moto-classic");
 
@@ -1464,9 +1649,56 @@ fn the_classic_example_builds_in_moto_twice_and_converges() {
     );
     assert_eq!(
         attributes["AccessLog"],
-        json!({"Enabled": true, "S3BucketName": "cluster1-logs",
+        json!({"Enabled": true, "S3BucketName": "cluster1-created-logs",
                "S3BucketPrefix": "cluster1-impala", "EmitInterval": 60})
     );
+    check_created_bucket(
+        &state,
+        "cluster1-created-logs",
+        "us-west-2",
+        Some(30),
+        // The regional ELB account of us-west-2 writes a Classic ELB's logs.
+        &[json!({
+            "Sid": "ELBAccessLogsWrite",
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::797873946194:root"},
+            "Action": ["s3:PutObject"],
+            "Resource": ["arn:aws:s3:::cluster1-created-logs/cluster1-impala/AWSLogs/123456789012/*"],
+        })],
+    );
+    assert!(
+        state["buckets"]["cluster1-logs"]["policy"].is_null(),
+        "an existing bucket is left alone"
+    );
+    let topic = json!(["arn:aws:sns:us-west-2:123456789012:impala-oncall"]);
+    let classic_dims = json!([{"Name": "LoadBalancerName", "Value": "elb-impala-cluster1"}]);
+    check_alarm(
+        &state,
+        "elb-impala-cluster1-unhealthy-daemon",
+        (
+            "AWS/ELB",
+            "UnHealthyHostCount",
+            "Minimum",
+            "GreaterThanOrEqualToThreshold",
+        ),
+        (1.0, 10),
+        &classic_dims,
+        &topic,
+    );
+    check_alarm(
+        &state,
+        "elb-impala-cluster1-healthy-daemons-low",
+        (
+            "AWS/ELB",
+            "HealthyHostCount",
+            "Maximum",
+            "LessThanThreshold",
+        ),
+        (1.0, 1),
+        &classic_dims,
+        &topic,
+    );
+    assert_eq!(state["alarms"].as_object().unwrap().len(), 2);
     assert_eq!(
         attributes["CrossZoneLoadBalancing"],
         json!({"Enabled": true})
@@ -1597,6 +1829,12 @@ fn the_classic_example_builds_in_moto_twice_and_converges() {
     let mut smaller = spec.clone();
     smaller["services"].as_object_mut().unwrap().remove("hs2");
     smaller["daemons"].as_array_mut().unwrap().truncate(1);
+    // No alarms and no expiry any more: the script removes both.
+    smaller["aws"].as_object_mut().unwrap().remove("alarms");
+    smaller["aws"]["access_logs"]
+        .as_object_mut()
+        .unwrap()
+        .remove("retention_days");
     smaller["tls"]["mode"] = json!("bridge");
     smaller["tls"]["subject_alternative_names"] = json!(["impala-new.example.com"]);
     let script = script_for_moto(&smaller, &ids);
@@ -1632,6 +1870,23 @@ fn the_classic_example_builds_in_moto_twice_and_converges() {
         json!([{"InstanceId": ids["instance_ids"][0]}])
     );
     check_groups(&state, &smaller, &ids);
+    assert_eq!(
+        state["alarms"],
+        json!({}),
+        "alarms the spec dropped are deleted"
+    );
+    assert!(
+        bridge
+            .stderr
+            .contains("deleting alarm elb-impala-cluster1-unhealthy-daemon"),
+        "{}",
+        bridge.stderr
+    );
+    assert!(
+        state["buckets"]["cluster1-created-logs"]["lifecycle"].is_null(),
+        "no expiry without retention_days: {:#}",
+        state["buckets"]
+    );
     drop(moto);
 }
 
@@ -1659,6 +1914,7 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
     assert_eq!(lb["LoadBalancerName"], "elb-impala-bi");
     assert_eq!(lb["Type"], "network");
     assert_eq!(lb["Scheme"], "internal");
+    assert_eq!(lb["IpAddressType"], "dualstack");
     assert_eq!(lb["AvailabilityZones"][0]["SubnetId"], ids["subnet_id"]);
     let (fe, _) = check_groups(&state, &spec, &ids);
     assert_eq!(lb["SecurityGroups"], json!([fe]));
@@ -1698,10 +1954,8 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
     // A TLS listener per service, forwarding to its target group.
     let groups = n["target_groups"].as_array().unwrap();
     assert_eq!(groups.len(), 2, "{groups:#?}");
-    for (port, tg_name, backend_port) in [
-        (21050, "elb-impala-bi-hs2", 21050),
-        (443, "elb-impala-bi-hs2-http", 28000),
-    ] {
+    for (port, backend_port) in [(21050, 21050), (443, 28000)] {
+        let tg_name = target_group_name("elb-impala-bi", "tcp", backend_port);
         let tg = groups
             .iter()
             .find(|g| g["TargetGroupName"] == tg_name)
@@ -1766,6 +2020,67 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
     }
     assert_eq!(n["listeners"].as_array().unwrap().len(), 2);
 
+    // Alarms per target group, with the NLB's and the group's dimension values, notifying the
+    // spec's topic.
+    let topic = json!(["arn:aws:sns:eu-west-1:123456789012:bi-oncall"]);
+    let lb_dimension = lb["LoadBalancerArn"]
+        .as_str()
+        .unwrap()
+        .split_once(":loadbalancer/")
+        .unwrap()
+        .1;
+    // AWS names an NLB's ARN net/<name>/<id>; moto writes app/ for every kind.
+    assert!(
+        lb_dimension.starts_with("net/elb-impala-bi/")
+            || lb_dimension.starts_with("app/elb-impala-bi/"),
+        "{lb_dimension}"
+    );
+    for (slug, tg_name) in [
+        ("hs2", "elb-impala-bi-hs2"),
+        ("hs2-http", "elb-impala-bi-hs2-http"),
+    ] {
+        let tg = groups
+            .iter()
+            .find(|g| g["TargetGroupName"] == tg_name)
+            .unwrap();
+        let tg_dimension = tg["TargetGroupArn"]
+            .as_str()
+            .unwrap()
+            .rsplit(':')
+            .next()
+            .unwrap();
+        assert!(tg_dimension.starts_with(&format!("targetgroup/{tg_name}/")));
+        let dims = json!([{"Name": "LoadBalancer", "Value": lb_dimension},
+                          {"Name": "TargetGroup", "Value": tg_dimension}]);
+        check_alarm(
+            &state,
+            &format!("elb-impala-bi-{slug}-unhealthy-daemon"),
+            (
+                "AWS/NetworkELB",
+                "UnHealthyHostCount",
+                "Minimum",
+                "GreaterThanOrEqualToThreshold",
+            ),
+            (1.0, 5),
+            &dims,
+            &topic,
+        );
+        check_alarm(
+            &state,
+            &format!("elb-impala-bi-{slug}-healthy-daemons-low"),
+            (
+                "AWS/NetworkELB",
+                "HealthyHostCount",
+                "Maximum",
+                "LessThanThreshold",
+            ),
+            (1.0, 1),
+            &dims,
+            &topic,
+        );
+    }
+    assert_eq!(state["alarms"].as_object().unwrap().len(), 4);
+
     // The validation records for both names and the alias record, in the zone.
     let records = state["records"].as_array().unwrap();
     for name in ["impala.bi.example.com.", "hue-impala.bi.example.com."] {
@@ -1776,15 +2091,18 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
         );
     }
     let dns = lb["DNSName"].as_str().unwrap();
-    assert!(
-        records.iter().any(|r| r["Type"] == "A"
-            && r["Name"].as_str().unwrap().trim_end_matches('.') == "impala.bi.example.com"
-            && r["AliasTarget"]["DNSName"]
-                .as_str()
-                .is_some_and(|d| d.trim_end_matches('.') == dns)
-            && r["AliasTarget"]["HostedZoneId"] == lb["CanonicalHostedZoneId"]),
-        "the alias record: {records:#?}"
-    );
+    // Dualstack: A and AAAA alias records.
+    for record_type in ["A", "AAAA"] {
+        assert!(
+            records.iter().any(|r| r["Type"] == record_type
+                && r["Name"].as_str().unwrap().trim_end_matches('.') == "impala.bi.example.com"
+                && r["AliasTarget"]["DNSName"]
+                    .as_str()
+                    .is_some_and(|d| d.trim_end_matches('.') == dns)
+                && r["AliasTarget"]["HostedZoneId"] == lb["CanonicalHostedZoneId"]),
+            "the {record_type} alias record: {records:#?}"
+        );
+    }
     assert!(run
         .stdout
         .contains(&format!("Load balancer elb-impala-bi: {dns} ")));
@@ -1812,7 +2130,9 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
     let drained = moto
         .run_bash(&dir, "drain.sh", &drain, &["drain", host], None)
         .ok();
-    for tg in ["elb-impala-bi-hs2", "elb-impala-bi-hs2-http"] {
+    let tg_hs2 = target_group_name("elb-impala-bi", "tcp", 21050);
+    let tg_hs2_http = target_group_name("elb-impala-bi", "tcp", 28000);
+    for tg in [&tg_hs2, &tg_hs2_http] {
         assert!(
             drained
                 .stderr
@@ -1835,8 +2155,8 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
             .map(|l| l.split_whitespace().collect::<Vec<_>>())
             .collect::<Vec<_>>(),
         vec![
-            vec![host, "aws", "elb-impala-bi-hs2", "unused"],
-            vec![host, "aws", "elb-impala-bi-hs2-http", "unused"],
+            vec![host, "aws", tg_hs2.as_str(), "unused"],
+            vec![host, "aws", tg_hs2_http.as_str(), "unused"],
         ]
     );
     let enabled = moto
@@ -1844,7 +2164,7 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
         .ok();
     assert!(
         enabled.stderr.contains(&format!(
-            "aws: {victim} ({host}) is healthy in elb-impala-bi-hs2 elb-impala-bi-hs2-http"
+            "aws: {victim} ({host}) is healthy in {tg_hs2} {tg_hs2_http}"
         )),
         "{}",
         enabled.stderr
@@ -1868,20 +2188,51 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
         assert_eq!(targets, want, "{tg}");
     }
 
-    // The spec drops TLS: the listeners are switched to TCP with the idle timeout, and
-    // HiveServer2's target groups become sticky.
+    // The spec drops TLS and IPv6: the listeners are changed to TCP in place (the same
+    // listeners, so the ports keep serving), with the idle timeout; HiveServer2's target
+    // groups become sticky; the balancer goes back to IPv4 only.
+    let listener_arns: BTreeSet<String> = n["listeners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["ListenerArn"].as_str().unwrap().to_string())
+        .collect();
     let mut plain = spec.clone();
     plain.as_object_mut().unwrap().remove("tls");
     plain["idle_timeout"] = json!("1h");
+    plain["aws"]
+        .as_object_mut()
+        .unwrap()
+        .remove("ip_address_type");
+    plain["aws"]["client_cidrs"] = json!(["10.0.0.0/8", "172.16.0.0/12"]);
+    // And its alarms want two healthy daemons and notify no one; the script creates its log
+    // bucket now (no prefix), with the NLB's log-delivery policy.
+    plain["aws"]["alarms"] = json!({"min_healthy": 2});
+    plain["aws"]["access_logs"] = json!({"bucket": "bi-created-logs", "create_bucket": true});
     let script = script_for_moto(&plain, &ids);
     let third = moto.run_script(&dir, &script, None).ok();
+    for change in [
+        "changing listener 443 from TLS to TCP",
+        "changing listener 21050 from TLS to TCP",
+        "setting the IP address type of elb-impala-bi to ipv4 (from dualstack)",
+    ] {
+        assert!(third.stderr.contains(change), "{change}: {}", third.stderr);
+    }
     assert!(
-        third.stderr.contains("replacing listener 443 (TLS)"),
-        "{}",
+        !third.stderr.contains("listener TCP:"),
+        "no listener is created: {}",
         third.stderr
     );
     let state = moto.state(&plain);
     let n = &state["network"];
+    assert_eq!(n["balancer"]["IpAddressType"], "ipv4");
+    let now: BTreeSet<String> = n["listeners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["ListenerArn"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(now, listener_arns, "the same listeners, modified");
     for l in n["listeners"].as_array().unwrap() {
         assert_eq!(l["Protocol"], "TCP", "{l}");
         assert!(
@@ -1900,5 +2251,303 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
         );
         assert!(attrs.contains(&json!({"Key": "stickiness.type", "Value": "source_ip"})));
     }
+    let alarms = state["alarms"].as_object().unwrap();
+    assert_eq!(alarms.len(), 4);
+    for (name, a) in alarms {
+        assert!(
+            a["AlarmActions"].as_array().is_none_or(|v| v.is_empty()),
+            "{name}: {a}"
+        );
+        assert!(
+            a["OKActions"].as_array().is_none_or(|v| v.is_empty()),
+            "{name}: {a}"
+        );
+        if name.ends_with("-healthy-daemons-low") {
+            assert_eq!(a["Threshold"], 2.0, "{name}");
+        }
+    }
+    let source = json!({
+        "StringEquals": {"aws:SourceAccount": ["123456789012"]},
+        "ArnLike": {"aws:SourceArn": ["arn:aws:logs:eu-west-1:123456789012:*"]},
+    });
+    let mut write_condition = source.clone();
+    write_condition["StringEquals"]["s3:x-amz-acl"] = json!(["bucket-owner-full-control"]);
+    check_created_bucket(
+        &state,
+        "bi-created-logs",
+        "eu-west-1",
+        None,
+        &[
+            json!({
+                "Sid": "AWSLogDeliveryAclCheck",
+                "Effect": "Allow",
+                "Principal": {"Service": "delivery.logs.amazonaws.com"},
+                "Action": ["s3:GetBucketAcl"],
+                "Resource": ["arn:aws:s3:::bi-created-logs"],
+                "Condition": source,
+            }),
+            json!({
+                "Sid": "AWSLogDeliveryWrite",
+                "Effect": "Allow",
+                "Principal": {"Service": "delivery.logs.amazonaws.com"},
+                "Action": ["s3:PutObject"],
+                "Resource": ["arn:aws:s3:::bi-created-logs/AWSLogs/123456789012/*"],
+                "Condition": write_condition,
+            }),
+        ],
+    );
     drop(moto);
+}
+
+/// EC2 is eventually consistent: calls right after `create-security-group` may not find the
+/// new group yet. The script's `ec2_call` makes such a call again (after 1, 2, 4 and 8
+/// seconds) while it fails with a `*.NotFound` error, and no other. Shown with the script's own
+/// helper functions and a stand-in `aws` that fails as EC2 does; the moto runs below use the
+/// real AWS CLI.
+#[test]
+fn calls_after_creating_a_group_are_retried_while_ec2_does_not_find_it() {
+    let script = generate_file(&common::repo().join("examples/cluster1.yaml"))
+        .ok()
+        .stdout;
+    let start = script.find("# --- Helpers ---").unwrap();
+    let end = script.find("\ncommand -v aws").unwrap();
+    let helpers = &script[start..end];
+    let run = |fails: u32, error: &str, call: &str| -> (i32, u32, String, String) {
+        let dir = TempDir::new("aws-cli-retry");
+        let program = format!(
+            r#"set -euo pipefail
+shopt -s inherit_errexit
+OPTS=(--region us-west-2 --output text)
+{helpers}
+echo 0 >count
+# The stand-in: fails FAILS times with ERROR, then succeeds; records each call.
+aws() {{
+  local n
+  n=$(($(cat count) + 1))
+  echo "$n" >count
+  printf '%s\n' "$*" >>calls
+  if ((n <= {fails})); then
+    echo "An error occurred ({error}) when calling the operation: no" >&2
+    return 254
+  fi
+}}
+sleep() {{ printf '%s ' "$1" >>slept; }}
+status=0
+{call} || status=$?
+printf '%s\n' "$status"
+"#
+        );
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(&program)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let status: i32 = stdout
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr)));
+        let count: u32 = std::fs::read_to_string(dir.join("count"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let slept = std::fs::read_to_string(dir.join("slept")).unwrap_or_default();
+        (
+            status,
+            count,
+            slept.trim().to_string(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+
+    // Found on the third try: two waits, then success.
+    let tag = "ec2_call create-tags --resources sg-1 --tags '[]'";
+    let (status, calls, slept, stderr) = run(2, "InvalidGroup.NotFound", tag);
+    assert_eq!((status, calls, slept.as_str()), (0, 3, "1 2"), "{stderr}");
+    assert!(stderr.contains("EC2 does not find it yet (create-tags); trying again in 1s"));
+    // Never found: five tries over 15 seconds, then the error.
+    let (status, calls, slept, _) = run(99, "InvalidGroup.NotFound", tag);
+    assert_eq!((status, calls, slept.as_str()), (1, 5, "1 2 4 8"));
+    // Any other error is not waited out.
+    let (status, calls, slept, _) = run(99, "UnauthorizedOperation", tag);
+    assert_eq!((status, calls, slept.as_str()), (1, 1, ""));
+    // A rule being authorized is retried too, and one that exists gets its description.
+    let rule = r#"rule ingress sg-1 21050 CidrIp 10.0.0.0/8 '"d"'"#;
+    let (status, calls, slept, _) = run(1, "InvalidGroup.NotFound", rule);
+    assert_eq!((status, calls, slept.as_str()), (0, 2, "1"));
+    let (status, calls, slept, _) = run(1, "InvalidPermission.Duplicate", rule);
+    assert_eq!(
+        (status, calls, slept.as_str()),
+        (0, 2, ""),
+        "updated, not retried"
+    );
+}
+
+/// Two NLBs whose names share the first 30 characters, each with a daemon of its own. Before,
+/// both named their target groups `impala-analytics-production-hs2`: the second balancer's
+/// script took the first's groups over and deregistered its daemons. Now each keeps its own;
+/// and a script that meets a group of its name attached to another balancer stops without
+/// touching it.
+#[test]
+#[ignore = "needs moto_server and awscli: run scripts/test"]
+fn balancers_with_alike_names_keep_their_own_target_groups_in_moto() {
+    let moto = Moto::start("eu-central-1");
+    let ids = moto.py(&["setup", "unused-logs", "prod.example.com"]);
+    let base =
+        common::spec_json(&common::repo().join("tests/fixtures/terraform/nlb-long-names.yaml"));
+    let instances = ids["instance_ids"].as_array().unwrap();
+    let balancer = |cluster: &str, name: &str, instance: &Value| {
+        let mut spec = with_moto_ids(base.clone(), &ids);
+        spec["cluster"] = json!(cluster);
+        spec["aws"]["name"] = json!(name);
+        spec["daemons"] = json!([{"host": "impalad.prod.example.com", "instance_id": instance}]);
+        spec
+    };
+    let a = balancer("prod-a", "impala-analytics-production-lb1", &instances[0]);
+    let b = balancer("prod-b", "impala-analytics-production-lb2", &instances[1]);
+    let dir = TempDir::new("aws-cli-moto-names");
+    moto.run_script(&dir, &script_for_moto(&a, &ids), None).ok();
+    let script_b = script_for_moto(&b, &ids);
+    moto.run_script(&dir, &script_b, None).ok();
+
+    // Each balancer's listeners forward to groups of its own, with its own daemon only.
+    let groups_of = |spec: &Value| -> Vec<Value> {
+        let state = moto.state(spec);
+        let n = &state["network"];
+        let all = n["target_groups"].as_array().unwrap().clone();
+        n["listeners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                let arn = &l["DefaultActions"][0]["TargetGroupArn"];
+                all.iter()
+                    .find(|g| g["TargetGroupArn"] == *arn)
+                    .unwrap()
+                    .clone()
+            })
+            .collect()
+    };
+    let (groups_a, groups_b) = (groups_of(&a), groups_of(&b));
+    assert_eq!(groups_a.len(), 2);
+    assert_eq!(groups_b.len(), 2);
+    for g in &groups_a {
+        assert_eq!(g["Targets"], json!([instances[0]]), "{g:#}");
+        assert!(!groups_b
+            .iter()
+            .any(|h| h["TargetGroupArn"] == g["TargetGroupArn"]));
+    }
+    for g in &groups_b {
+        assert_eq!(g["Targets"], json!([instances[1]]), "{g:#}");
+    }
+
+    // B's script meeting a group of its name that is A's: it stops, and A keeps its daemon.
+    let name_a = groups_a[0]["TargetGroupName"].as_str().unwrap();
+    let name_b = target_group_name(
+        "impala-analytics-production-lb2",
+        "tcp",
+        groups_a[0]["Port"].as_u64().unwrap(),
+    );
+    assert_ne!(name_a, name_b);
+    let taken = script_b.replace(&name_b, name_a);
+    assert_ne!(taken, script_b);
+    let run = moto.run_script(&dir, &taken, None).fails(1);
+    assert!(
+        run.stderr.contains(&format!(
+            "target group {name_a} ({}) is attached to another load balancer",
+            groups_a[0]["TargetGroupArn"].as_str().unwrap()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(groups_of(&a), groups_a, "A's groups are as they were");
+    drop(moto);
+}
+
+/// A bucket the script created, as moto reports it: in `region`, encrypted with SSE-S3, no
+/// public access, owner-enforced, tagged, with `statements` (the account filled in) and the
+/// statement refusing plain HTTP, and an expiry after `retention` days.
+#[track_caller]
+fn check_created_bucket(
+    state: &Value,
+    bucket: &str,
+    region: &str,
+    retention: Option<u64>,
+    statements: &[Value],
+) {
+    let b = &state["buckets"][bucket];
+    assert!(b.is_object(), "bucket {bucket}: {:#}", state["buckets"]);
+    assert_eq!(b["location"], json!(region));
+    assert_eq!(
+        b["encryption"]["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"],
+        "AES256"
+    );
+    assert_eq!(
+        b["public_access_block"],
+        json!({"BlockPublicAcls": true, "IgnorePublicAcls": true,
+               "BlockPublicPolicy": true, "RestrictPublicBuckets": true})
+    );
+    assert_eq!(
+        b["ownership"],
+        json!({"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
+    );
+    assert!(
+        b["tags"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"Key": "Name", "Value": bucket})),
+        "{b}"
+    );
+    let mut want: Vec<Value> = statements.to_vec();
+    want.push(json!({
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": ["s3:*"],
+        "Resource": [format!("arn:aws:s3:::{bucket}"), format!("arn:aws:s3:::{bucket}/*")],
+        "Condition": {"Bool": {"aws:SecureTransport": ["false"]}},
+    }));
+    assert_eq!(
+        b["policy"],
+        json!({"Version": "2012-10-17", "Statement": want}),
+        "the policy of {bucket}"
+    );
+    match retention {
+        Some(days) => {
+            let rule = &b["lifecycle"][0];
+            assert_eq!(rule["Status"], "Enabled", "{b}");
+            assert_eq!(rule["Expiration"]["Days"], days, "{b}");
+        }
+        None => assert!(b["lifecycle"].is_null(), "{b}"),
+    }
+}
+
+/// A metric alarm as moto reports it: `(namespace, metric, statistic, comparison)`,
+/// `(threshold, evaluation periods)` of 60 s, its dimensions and its actions.
+#[track_caller]
+fn check_alarm(
+    state: &Value,
+    name: &str,
+    what: (&str, &str, &str, &str),
+    limit: (f64, u64),
+    dimensions: &Value,
+    actions: &Value,
+) {
+    let a = &state["alarms"][name];
+    assert!(a.is_object(), "alarm {name}: {:#}", state["alarms"]);
+    assert_eq!(a["Namespace"], what.0, "{name}");
+    assert_eq!(a["MetricName"], what.1, "{name}");
+    assert_eq!(a["Statistic"], what.2, "{name}");
+    assert_eq!(a["ComparisonOperator"], what.3, "{name}");
+    assert_eq!(a["Threshold"], limit.0, "{name}");
+    assert_eq!(a["EvaluationPeriods"], limit.1, "{name}");
+    assert_eq!(a["Period"], 60, "{name}");
+    assert_eq!(a["Dimensions"], *dimensions, "{name}");
+    assert_eq!(a["AlarmActions"], *actions, "{name}");
+    assert_eq!(a["OKActions"], *actions, "{name}");
+    assert!(a["AlarmDescription"]
+        .as_str()
+        .is_some_and(|d| !d.is_empty()));
 }

@@ -517,6 +517,7 @@ fn help_is_golden() {
         "cloudformation",
         "aws-cli",
         "haproxy",
+        "keepalived",
         "impala-config",
         "generate",
         "check",

@@ -213,9 +213,22 @@ fn every_script_holds_what_its_spec_asks_for() {
                 assert_eq!(var("REGION"), a["region"], "{name}");
                 assert_eq!(var("AWS_WAIT"), json!((drain + 60).to_string()), "{name}");
                 if a["load_balancer"] == "network" {
+                    // <balancer>-<hash>-<protocol><port> (README, "Target group names").
+                    let protocol = if spec["tls"]["mode"] == "bridge" {
+                        "TLS"
+                    } else {
+                        "TCP"
+                    };
                     let groups: Vec<String> = services
                         .iter()
-                        .map(|s| format!("{lb}-{}", s.replace('_', "-")))
+                        .map(|s| {
+                            let service = &spec["services"][s.as_str()];
+                            let port = service["backend_port"]
+                                .as_u64()
+                                .or(service["port"].as_u64())
+                                .unwrap_or(21050);
+                            impala_lbgen::plan::target_group_name(&lb, protocol, port as u16)
+                        })
                         .collect();
                     assert_eq!(var("TARGET_GROUPS"), json!(groups), "{name}");
                     assert!(script.contains("aws elbv2 deregister-targets"), "{name}");

@@ -111,6 +111,15 @@ const TOKENS: &[&str] = &[
     "xn--",
     "aws:",
     "Name",
+    "10.0.0.10/24",
+    "create_bucket: true",
+    "retention_days: 0",
+    "alarms: {}",
+    "min_healthy: 99",
+    "arn:aws:sns:",
+    "eth0",
+    "priority: 255",
+    "virtual_router_id: 0",
 ];
 
 fn scalar(rng: &mut Rng) -> Value {
@@ -256,6 +265,7 @@ fn render_all(plan: &Plan, scope: Option<Scope>) {
     }
     if scope.is_none_or(|s| s.haproxy) && plan.daemons.iter().all(|d| d.host.is_some()) {
         targets::haproxy::render(plan).expect("haproxy renders");
+        targets::keepalived::render_all(plan).expect("keepalived renders");
     }
     // impala-config reads every section, so the command validates with the spec's own scope.
     if scope.is_none() {

@@ -70,11 +70,31 @@ fn generate_writes_every_supported_output_and_nothing_else() {
             "{name}: {names:?}"
         );
         for n in &names {
+            let keepalived = n
+                .strip_prefix("keepalived/")
+                .is_some_and(|f| f.ends_with(".conf") && !f.contains('/'));
             assert!(
-                impala_lbgen::generate::KNOWN_FILES.contains(n),
+                impala_lbgen::generate::KNOWN_FILES.contains(n) || keepalived,
                 "{name}: {n} is not a known output"
             );
+            // Each node's file is what `keepalived --node` prints.
+            if let Some(host) = n
+                .strip_prefix("keepalived/")
+                .and_then(|f| f.strip_suffix(".conf"))
+            {
+                let conf = t
+                    .run_with(&["-c", spec, "keepalived", "--node", host])
+                    .ok()
+                    .stdout;
+                assert_eq!(files[*n], conf.as_bytes(), "{name}: {n}");
+            }
         }
+        let has_ha = text.contains("\n  ha:\n");
+        assert_eq!(
+            names.iter().any(|n| n.starts_with("keepalived/")),
+            has_ha,
+            "{name}: {names:?}"
+        );
         // Each file is what the single-target command prints.
         if has_aws {
             let cfn = t.run_with(&["-c", spec, "cloudformation"]).ok().stdout;
@@ -170,8 +190,13 @@ fn generate_removes_outputs_the_spec_no_longer_supports() {
     t.run_with(&["generate", "--out-dir", "out"]).ok();
     assert!(t.dir.join("out/cloudformation.yaml").exists());
     std::fs::write(t.dir.join("out/notes.txt"), "mine").unwrap();
-    let onprem = &spec[..spec.find("\naws:").unwrap() + 1];
-    t.dir.write("impala-lb.yaml", onprem);
+    // Without its aws section (and the Route 53 zone only an AWS balancer uses).
+    let onprem: String = spec[..spec.find("\naws:").unwrap() + 1]
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("hosted_zone_id:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    t.dir.write("impala-lb.yaml", &onprem);
     t.run_with(&["generate", "--out-dir", "out"]).ok();
     let names: Vec<String> = snapshot(&t.dir.join("out")).into_keys().collect();
     assert!(
@@ -182,6 +207,73 @@ fn generate_removes_outputs_the_spec_no_longer_supports() {
         names.iter().any(|n| n == "notes.txt"),
         "a file generate never writes is left alone: {names:?}"
     );
+}
+
+#[test]
+fn generate_removes_the_keepalived_files_of_nodes_the_spec_no_longer_has() {
+    let t = Test::new();
+    let three = "cluster: c1
+daemons: [{host: a.example.com}, {host: b.example.com}]
+haproxy:
+  ha:
+    virtual_ip: 10.0.0.10/24
+    interface: eth0
+    virtual_router_id: 9
+    nodes:
+      - {host: lb-1.example.com, address: 10.0.0.11, priority: 150}
+      - {host: lb-2.example.com, address: 10.0.0.12, priority: 100}
+      - {host: 10.0.0.13, priority: 50}
+";
+    t.dir.write("impala-lb.yaml", three);
+    t.run_with(&["generate", "--out-dir", "out"]).ok();
+    let confs = |t: &Test| -> Vec<String> {
+        snapshot(&t.dir.join("out"))
+            .into_keys()
+            .filter(|k| k.starts_with("keepalived/"))
+            .collect()
+    };
+    assert_eq!(
+        confs(&t),
+        [
+            "keepalived/10.0.0.13.conf",
+            "keepalived/lb-1.example.com.conf",
+            "keepalived/lb-2.example.com.conf"
+        ]
+    );
+    // A node leaves: its file goes; a file of the user's in the folder stays.
+    std::fs::write(t.dir.join("out/keepalived/README"), "mine").unwrap();
+    t.dir.write(
+        "impala-lb.yaml",
+        &three.replace(
+            "      - {host: lb-2.example.com, address: 10.0.0.12, priority: 100}\n",
+            "",
+        ),
+    );
+    t.run_with(&["generate", "--out-dir", "out"]).ok();
+    assert_eq!(
+        confs(&t),
+        [
+            "keepalived/10.0.0.13.conf",
+            "keepalived/README",
+            "keepalived/lb-1.example.com.conf"
+        ]
+    );
+    let run = t.run_with(&["check", "--out-dir", "out"]).fails(1);
+    assert!(
+        run.stdout.contains("extra: keepalived/README"),
+        "{}",
+        run.stdout
+    );
+    // No haproxy.ha any more: every node's file goes, and the folder once it is empty.
+    let single = &three[..three.find("  ha:").unwrap()];
+    t.dir
+        .write("impala-lb.yaml", &format!("{single}  bind: \"*\"\n"));
+    t.run_with(&["generate", "--out-dir", "out"]).ok();
+    assert_eq!(confs(&t), ["keepalived/README"]);
+    std::fs::remove_file(t.dir.join("out/keepalived/README")).unwrap();
+    t.run_with(&["generate", "--out-dir", "out"]).ok();
+    assert!(!t.dir.join("out/keepalived").exists());
+    t.run_with(&["check", "--out-dir", "out"]).ok();
 }
 
 #[test]

@@ -146,7 +146,22 @@ fn defaults_and_overrides_reach_the_configuration() {
     ));
     assert!(onprem
         .contains("server impalad-02.dc1.example.com impalad-02.dc1.example.com:21050 check\n"));
-    assert!(onprem.contains("    stats auth admin:\"${HAPROXY_STATS_PASSWORD}\"\n"));
+    assert!(onprem.contains(
+        "userlist stats-users\n    # insecure-password: compared as given rather than as a crypt(3) hash.\n    user admin insecure-password \"${HAPROXY_STATS_PASSWORD}\"\n"
+    ));
+    // One password for the page and the metrics: the auth rule comes before the exporter.
+    let stats = &onprem[onprem.find("listen stats").unwrap()..];
+    let auth = stats
+        .find("    http-request auth realm haproxy-stats unless { http_auth(stats-users) }\n")
+        .expect("an auth rule");
+    let metrics = stats
+        .find("    http-request use-service prometheus-exporter if { path /metrics }\n")
+        .expect("the Prometheus exporter");
+    assert!(auth < metrics, "{stats}");
+    // The statistics page does not inherit Impala's hours-long client timeout.
+    assert!(onprem.contains(
+        "listen stats\n    bind 127.0.0.1:25002\n    mode http\n    # The page answers at once, so it gets short timeouts rather than the hours Impala's\n    # connections may idle: 10s to send a request, and 30s of silence before a client is dropped.\n    timeout client 30s\n    timeout http-request 10s\n"
+    ));
 
     let colocated = generate(&common::repo().join("tests/fixtures/haproxy/http-check.yaml"));
     assert!(colocated.contains("listen beeswax\n    bind *:21001\n    balance roundrobin\n    option httpchk GET /healthz\n    http-check expect status 200\n"));
@@ -285,6 +300,7 @@ fn the_renderer_refuses_a_plan_built_by_hand() {
             p.tls = Some(impala_lbgen::plan::Tls {
                 mode: impala_lbgen::spec::model::TlsMode::Offload,
                 domain: None,
+                subject_alternative_names: Vec::new(),
                 certificate: impala_lbgen::plan::Certificate::None,
                 hosted_zone_id: None,
                 policy: None,
@@ -866,6 +882,36 @@ fn csv_rows(body: &str) -> HashMap<(String, String), HashMap<String, String>> {
     out
 }
 
+/// Per `(proxy, server)`: the state HAProxy's Prometheus exporter reports (`haproxy_server_status`
+/// with the value 1), scraped from `/metrics` as Prometheus would.
+fn server_states(port: u16, auth: (&str, &str)) -> HashMap<(String, String), String> {
+    let (status, body) = http_get(port, "/metrics", Some(auth));
+    assert_eq!(status, 200, "{body}");
+    let mut out = HashMap::new();
+    for line in body.lines() {
+        let Some(rest) = line.strip_prefix("haproxy_server_status{") else {
+            continue;
+        };
+        let Some((labels, value)) = rest.split_once("} ") else {
+            continue;
+        };
+        if value.trim() != "1" {
+            continue;
+        }
+        let label = |name: &str| {
+            labels
+                .split(',')
+                .find_map(|l| l.strip_prefix(&format!("{name}=\"")))
+                .map(|v| v.trim_end_matches('"').to_string())
+        };
+        if let (Some(px), Some(sv), Some(state)) = (label("proxy"), label("server"), label("state"))
+        {
+            out.insert((px, sv), state);
+        }
+    }
+    out
+}
+
 fn count(answers: &[String]) -> BTreeMap<String, usize> {
     let mut m = BTreeMap::new();
     for a in answers {
@@ -982,6 +1028,38 @@ haproxy:
     assert_eq!(http_get(stats_port, "/", None).0, 401);
     assert_eq!(http_get(stats_port, "/", Some(("admin", "wrong"))).0, 401);
     assert_eq!(http_get(stats_port, "/", Some(auth)).0, 200);
+    // A client that never finishes its request is answered 408 and dropped after 10s
+    // (`timeout http-request`), not held for the hours of Impala's client timeout. It runs
+    // beside the checks below.
+    let slow_client = thread::spawn(move || {
+        let mut s = TcpStream::connect(("127.0.0.1", stats_port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let begun = Instant::now();
+        s.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            .unwrap();
+        let mut resp = Vec::new();
+        let _ = s.read_to_end(&mut resp);
+        (begun.elapsed(), String::from_utf8_lossy(&resp).into_owned())
+    });
+
+    // The Prometheus exporter behind the same password: every daemon's state in every listen.
+    assert_eq!(http_get(stats_port, "/metrics", None).0, 401);
+    assert_eq!(
+        http_get(stats_port, "/metrics", Some(("admin", "wrong"))).0,
+        401
+    );
+    let states = server_states(stats_port, auth);
+    for px in ["beeswax", "hs2", "hs2_http"] {
+        for sv in ["127.0.0.2", "127.0.0.3", "127.0.0.4"] {
+            assert_eq!(
+                states
+                    .get(&(px.to_string(), sv.to_string()))
+                    .map(String::as_str),
+                Some("UP"),
+                "{px}/{sv} in /metrics: {states:?}"
+            );
+        }
+    }
 
     let all: Vec<String> = ["127.0.0.2", "127.0.0.3", "127.0.0.4"]
         .map(String::from)
@@ -1062,6 +1140,13 @@ haproxy:
     );
     let sessions_at_detection =
         stats(stats_port, auth)[&("hs2_http".to_string(), victim.to_string())]["stot"].clone();
+    assert_eq!(
+        server_states(stats_port, auth)
+            .get(&("hs2_http".to_string(), victim.to_string()))
+            .map(String::as_str),
+        Some("DOWN"),
+        "/metrics shows the dead daemon DOWN"
+    );
     detected.store(true, Ordering::SeqCst);
     let results = stream.join().expect("the stream thread");
     let failed: Vec<_> = results.iter().filter(|r| r.is_err()).collect();
@@ -1124,6 +1209,16 @@ haproxy:
     eprintln!(
         "back UP {back:?} after the restart; live test took {:?}",
         started.elapsed()
+    );
+
+    let (waited, answer) = slow_client.join().expect("the slow client");
+    assert!(
+        answer.starts_with("HTTP/1.1 408"),
+        "{answer:?} after {waited:?}"
+    );
+    assert!(
+        (Duration::from_secs(9)..Duration::from_secs(15)).contains(&waited),
+        "dropped after {waited:?}"
     );
 
     assert!(

@@ -5,7 +5,8 @@
         and a Route 53 hosted zone; prints their IDs as JSON
     python moto_aws_cli.py ENDPOINT REGION state LB_NAME CLUSTER INSTANCE_ID...
         prints, as JSON, what the AWS APIs report about the balancer (Classic or NLB, found by
-        name), its security groups, the instances' groups, certificates and DNS records
+        name), its security groups, the instances' groups, certificates, DNS records, the
+        buckets and the metric alarms
 
 Only boto3 is needed (the tools venv of scripts/test has it). Credentials are moto's dummies.
 """
@@ -116,6 +117,56 @@ def network_state(client, name):
     }
 
 
+ALARM_FIELDS = (
+    "AlarmName",
+    "AlarmDescription",
+    "Namespace",
+    "MetricName",
+    "Dimensions",
+    "Statistic",
+    "Period",
+    "EvaluationPeriods",
+    "Threshold",
+    "ComparisonOperator",
+    "TreatMissingData",
+    "ActionsEnabled",
+    "AlarmActions",
+    "OKActions",
+)
+
+
+def alarms(client):
+    """Every metric alarm, by name, with its definition (not its state, which moto resets)."""
+    found = client("cloudwatch").describe_alarms()["MetricAlarms"]
+    return {a["AlarmName"]: {k: a.get(k) for k in ALARM_FIELDS} for a in found}
+
+
+def buckets(client):
+    """Every bucket, by name, with the settings the script sets."""
+    s3 = client("s3")
+    out = {}
+    for b in s3.list_buckets()["Buckets"]:
+        name = b["Name"]
+
+        def read(call, key, **kw):
+            try:
+                return call(Bucket=name, **kw)[key]
+            except s3.exceptions.ClientError:
+                return None
+
+        policy = read(s3.get_bucket_policy, "Policy")
+        out[name] = {
+            "encryption": read(s3.get_bucket_encryption, "ServerSideEncryptionConfiguration"),
+            "public_access_block": read(s3.get_public_access_block, "PublicAccessBlockConfiguration"),
+            "ownership": read(s3.get_bucket_ownership_controls, "OwnershipControls"),
+            "policy": json.loads(policy) if policy else None,
+            "lifecycle": read(s3.get_bucket_lifecycle_configuration, "Rules"),
+            "tags": read(s3.get_bucket_tagging, "TagSet"),
+            "location": s3.get_bucket_location(Bucket=name)["LocationConstraint"],
+        }
+    return out
+
+
 def state(client, name, cluster, instance_ids):
     ec2 = client("ec2")
     groups = {}
@@ -178,6 +229,8 @@ def state(client, name, cluster, instance_ids):
 
     return strip(
         {
+            "alarms": alarms(client),
+            "buckets": buckets(client),
             "classic": classic_state(client, name),
             "network": network_state(client, name),
             "groups": groups,

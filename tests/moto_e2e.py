@@ -3,7 +3,8 @@
     python moto_e2e.py ENDPOINT REGION setup
         creates a VPC, a subnet, two instances and a Route 53 hosted zone; prints their IDs as JSON
     python moto_e2e.py ENDPOINT REGION deploy STACK TEMPLATE
-        creates the stack, waits for it, and prints what AWS APIs report back as JSON
+        creates the stack, waits for it, and prints what AWS APIs report back as JSON: the
+        stack, its outputs, the balancers, security groups, DNS records, buckets and alarms
 
 Only boto3 is needed (the tools venv of scripts/test has it). Credentials are moto's dummies.
 """
@@ -63,9 +64,11 @@ def deploy(client, stack, template_path):
     for b in balancers:
         b.pop("CreatedTime", None)
 
+    # By Name tag: the template gives the groups no GroupName, so CloudFormation names them.
     groups = {
-        g["GroupName"]: {
+        next((t["Value"] for t in g.get("Tags", []) if t["Key"] == "Name"), g["GroupName"]): {
             "id": g["GroupId"],
+            "name": g["GroupName"],
             "vpc": g.get("VpcId"),
             "ingress": g["IpPermissions"],
         }
@@ -77,7 +80,29 @@ def deploy(client, stack, template_path):
     for zone in r53.list_hosted_zones()["HostedZones"]:
         records += r53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]
 
+    s3 = client("s3")
+    buckets = {}
+    for b in s3.list_buckets()["Buckets"]:
+        name = b["Name"]
+        info = {}
+        try:
+            info["encryption"] = s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]
+        except s3.exceptions.ClientError:
+            info["encryption"] = None
+        try:
+            info["policy"] = json.loads(s3.get_bucket_policy(Bucket=name)["Policy"])
+        except s3.exceptions.ClientError:
+            info["policy"] = None
+        buckets[name] = info
+
+    alarms = client("cloudwatch").describe_alarms()["MetricAlarms"]
+    for a in alarms:
+        for k in ("AlarmConfigurationUpdatedTimestamp", "StateUpdatedTimestamp", "StateTransitionedTimestamp"):
+            a.pop(k, None)
+
     return {
+        "buckets": buckets,
+        "alarms": alarms,
         "status": status["StackStatus"],
         "outputs": outputs,
         "balancers": balancers,

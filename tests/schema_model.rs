@@ -76,13 +76,21 @@ fn full_spec() -> Spec {
             load_balancer: Some(LoadBalancerKind::Network),
             name: Some("lb".into()),
             scheme: Some(Scheme::InternetFacing),
+            ip_address_type: Some(IpAddressType::Dualstack),
             client_cidrs: vec!["10.0.0.0/8".into()],
             access_logs: Some(AccessLogsSpec {
                 bucket: "logs".into(),
                 prefix: Some("p".into()),
                 interval: Some(d(300)),
+                create_bucket: Some(true),
+                retention_days: Some(90),
             }),
             tags: Some(BTreeMap::from([("env".into(), "prod".into())])),
+            alarms: Some(AlarmsSpec {
+                unhealthy_for: Some(d(300)),
+                min_healthy: Some(1),
+                sns_topic_arn: Some("arn:aws:sns:us-west-2:123456789012:oncall".into()),
+            }),
         }),
         haproxy: Some(HaproxySpec {
             bind: Some("*".into()),
@@ -106,6 +114,16 @@ fn full_spec() -> Spec {
             certificate: Some("/etc/haproxy/c1.pem".into()),
             ca_file: Some("/etc/ssl/ca.pem".into()),
             nameservers: Some(vec!["10.0.0.2".into()]),
+            ha: Some(HaSpec {
+                virtual_ip: "10.0.0.10/24".into(),
+                interface: "eth0".into(),
+                virtual_router_id: 51,
+                nodes: vec![HaNodeSpec {
+                    host: "lb-1.example.com".into(),
+                    address: Some("10.0.0.11".into()),
+                    priority: 150,
+                }],
+            }),
         }),
     }
 }
@@ -196,7 +214,10 @@ fn the_schema_rejects_unknown_fields_everywhere() {
         "/kerberos",
         "/aws",
         "/aws/access_logs",
+        "/aws/alarms",
         "/haproxy",
+        "/haproxy/ha",
+        "/haproxy/ha/nodes/0",
         "/haproxy/stats",
         "/haproxy/ports",
         "/haproxy/balance",

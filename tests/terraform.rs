@@ -15,7 +15,7 @@ use std::process::Command;
 
 use hcl::{Block, Body, Expression, ObjectKey};
 use impala_lbgen::diagnostics::Source;
-use impala_lbgen::plan::{Certificate, Check, CidrBlock, Plan, Tag};
+use impala_lbgen::plan::{Certificate, Check, CidrBlock, Plan, Principal, Tag, ACCOUNT_ID};
 use impala_lbgen::spec;
 use impala_lbgen::spec::model::LoadBalancerKind;
 use impala_lbgen::targets::terraform;
@@ -254,6 +254,9 @@ fn check_module(name: &str, plan: &Plan, body: &Body) {
         assert_eq!(string(b, "vpc_id"), aws.vpc_id);
         assert_eq!(object(attr(b, "tags"))["Name"], g.name);
         assert!(nested(b, "ingress").is_empty() && nested(b, "egress").is_empty());
+        // Replaced (another cluster name or VPC) by creating the new group first.
+        let lifecycle = one(nested(b, "lifecycle"), "lifecycle");
+        assert!(boolean(lifecycle, "create_before_destroy"), "{name}");
         format!("aws_security_group.{}.id", label(b))
     };
     let fe = group(&aws.frontend_group);
@@ -494,11 +497,40 @@ fn check_module(name: &str, plan: &Plan, body: &Body) {
                         label(policy)
                     )]
                 );
+                // AWS replaces a listener whose certificate, protocols or instance port
+                // change; the triggers set the policy on the new one in the same apply.
+                let l = tls_listeners
+                    .iter()
+                    .find(|l| i64::from(l.port) == num(p, "load_balancer_port"))
+                    .unwrap();
+                let (lb_protocol, instance_protocol) = l.classic_protocols();
+                let triggers = object(attr(p, "triggers"));
+                let want = BTreeMap::from([
+                    (
+                        "certificate".to_string(),
+                        certificate
+                            .as_deref()
+                            .unwrap()
+                            .trim_matches('"')
+                            .to_string(),
+                    ),
+                    ("protocol".into(), lb_protocol.to_ascii_lowercase()),
+                    (
+                        "instance_protocol".into(),
+                        instance_protocol.to_ascii_lowercase(),
+                    ),
+                    ("instance_port".into(), l.backend_port.to_string()),
+                ]);
+                assert_eq!(triggers, want, "{name}");
             }
         }
     } else {
         assert!(resources(body, "aws_elb").is_empty());
         assert_eq!(string(balancer, "load_balancer_type"), "network");
+        assert_eq!(
+            string(balancer, "ip_address_type"),
+            aws.ip_address_type.key()
+        );
         assert!(boolean(balancer, "enable_cross_zone_load_balancing"));
         assert!(boolean(balancer, "enable_deletion_protection"));
         let logs = nested(balancer, "access_logs");
@@ -532,6 +564,10 @@ fn check_module(name: &str, plan: &Plan, body: &Body) {
             assert_eq!(string(tg, "protocol"), backend);
             assert_eq!(string(tg, "target_type"), "instance");
             assert_eq!(object(attr(tg, "tags"))["Name"], l.target_group_name);
+            // Its name follows impalad's protocol and port, so a new group is created
+            // under a new name before the old one is destroyed.
+            let lifecycle = one(nested(tg, "lifecycle"), "lifecycle");
+            assert!(boolean(lifecycle, "create_before_destroy"), "{name}");
             assert_eq!(string(tg, "vpc_id"), aws.vpc_id);
             let settings = &aws.target_group;
             assert_eq!(
@@ -626,21 +662,29 @@ fn check_module(name: &str, plan: &Plan, body: &Body) {
         }
     }
 
-    // The alias record for the domain.
-    let alias = records.iter().find(|r| !nested(r, "alias").is_empty());
-    match (tls.and_then(|t| t.domain.as_deref()), zone) {
-        (Some(domain), Some(zone)) => {
-            let r = alias.unwrap_or_else(|| panic!("{name}: no alias record"));
-            assert_eq!(string(r, "name"), domain);
-            assert_eq!(string(r, "zone_id"), zone);
-            assert_eq!(string(r, "type"), "A");
-            let a = one(nested(r, "alias"), "alias");
-            assert_eq!(reference(a, "name"), format!("{lb_ref}.dns_name"));
-            assert_eq!(reference(a, "zone_id"), format!("{lb_ref}.zone_id"));
-            assert!(!boolean(a, "evaluate_target_health"));
+    // The alias records for the name clients use (A, and AAAA for a dualstack NLB).
+    let aliases: Vec<&&Block> = records
+        .iter()
+        .filter(|r| !nested(r, "alias").is_empty())
+        .collect();
+    match &aws.alias {
+        Some(alias) => {
+            let types: Vec<&str> = aliases.iter().map(|r| string(r, "type")).collect();
+            assert_eq!(types, alias.record_types, "{name}");
+            for r in aliases {
+                assert_eq!(string(r, "name"), alias.name);
+                assert_eq!(Some(string(r, "zone_id")), zone);
+                let a = one(nested(r, "alias"), "alias");
+                assert_eq!(reference(a, "name"), format!("{lb_ref}.dns_name"));
+                assert_eq!(reference(a, "zone_id"), format!("{lb_ref}.zone_id"));
+                assert!(!boolean(a, "evaluate_target_health"));
+            }
         }
-        _ => assert!(alias.is_none(), "{name}: an alias record without a zone"),
+        None => assert!(aliases.is_empty(), "{name}: an alias record without a zone"),
     }
+
+    check_logs_bucket(name, plan, body, balancer);
+    check_alarms(name, plan, body, &lb_ref);
 
     // Outputs.
     let outputs: BTreeMap<&str, &Block> = blocks(body, "output")
@@ -691,6 +735,174 @@ fn check_module(name: &str, plan: &Plan, body: &Body) {
         requested_without_zone,
         "{name}"
     );
+}
+
+/// The created access-log bucket: its settings, and the policy document the plan asks for
+/// with the caller's account interpolated; the balancer waits for the policy.
+fn check_logs_bucket(name: &str, plan: &Plan, body: &Body, balancer: &Block) {
+    let aws = plan.aws.as_ref().unwrap();
+    let logs = aws.access_logs.as_ref().filter(|l| l.create_bucket);
+    let buckets = resources(body, "aws_s3_bucket");
+    let Some(logs) = logs else {
+        assert!(
+            buckets.is_empty(),
+            "{name}: no bucket without create_bucket"
+        );
+        assert!(get(balancer, "depends_on").is_none());
+        return;
+    };
+    let bucket = one(buckets, "aws_s3_bucket");
+    let id = label(bucket).to_string();
+    assert_eq!(string(bucket, "bucket"), logs.bucket);
+    let by = |kind: &str| {
+        let r = one(resources(body, kind), kind);
+        assert_eq!(label(r), id, "{name}: {kind} labelled as the bucket");
+        assert_eq!(reference(r, "bucket"), format!("aws_s3_bucket.{id}.id"));
+        r
+    };
+    let ownership = by("aws_s3_bucket_ownership_controls");
+    assert_eq!(
+        string(one(nested(ownership, "rule"), "rule"), "object_ownership"),
+        "BucketOwnerEnforced"
+    );
+    let public = by("aws_s3_bucket_public_access_block");
+    for k in [
+        "block_public_acls",
+        "block_public_policy",
+        "ignore_public_acls",
+        "restrict_public_buckets",
+    ] {
+        assert!(boolean(public, k), "{name}: {k}");
+    }
+    let sse = by("aws_s3_bucket_server_side_encryption_configuration");
+    let rule = one(nested(sse, "rule"), "rule");
+    let default = one(
+        nested(rule, "apply_server_side_encryption_by_default"),
+        "default",
+    );
+    assert_eq!(string(default, "sse_algorithm"), "AES256");
+    let lifecycle = resources(body, "aws_s3_bucket_lifecycle_configuration");
+    match logs.retention_days {
+        Some(days) => {
+            let l = by("aws_s3_bucket_lifecycle_configuration");
+            let rule = one(nested(l, "rule"), "rule");
+            assert_eq!(string(rule, "status"), "Enabled");
+            let exp = one(nested(rule, "expiration"), "expiration");
+            assert_eq!(num(exp, "days"), i64::from(days));
+        }
+        None => assert!(
+            lifecycle.is_empty(),
+            "{name}: no lifecycle without retention"
+        ),
+    }
+    let caller = one(
+        of_type(body, "data", "aws_caller_identity"),
+        "caller identity",
+    );
+    let account = format!("${{data.aws_caller_identity.{}.account_id}}", label(caller));
+    let hcl = |s: &String| {
+        if s.contains(ACCOUNT_ID) {
+            format!("\"{}\"", s.replace(ACCOUNT_ID, &account))
+        } else {
+            s.clone()
+        }
+    };
+    let document = one(
+        of_type(body, "data", "aws_iam_policy_document"),
+        "policy document",
+    );
+    assert_eq!(label(document), id);
+    let statements = nested(document, "statement");
+    assert_eq!(statements.len(), logs.policy.len(), "{name}");
+    for (st, want) in statements.iter().zip(&logs.policy) {
+        assert_eq!(string(st, "sid"), want.sid);
+        assert_eq!(string(st, "effect"), want.effect);
+        assert_eq!(list(st, "actions"), want.actions);
+        let resources: Vec<String> = want.resources.iter().map(hcl).collect();
+        assert_eq!(list(st, "resources"), resources, "{name}: {}", want.sid);
+        let p = one(nested(st, "principals"), "principals");
+        let (kind, who) = match &want.principal {
+            Principal::Aws(arn) => ("AWS", arn.clone()),
+            Principal::Service(s) => ("Service", s.to_string()),
+            Principal::Anyone => ("*", "*".to_string()),
+        };
+        assert_eq!(string(p, "type"), kind);
+        assert_eq!(list(p, "identifiers"), [who]);
+        let conditions = nested(st, "condition");
+        assert_eq!(conditions.len(), want.conditions.len());
+        for (c, w) in conditions.iter().zip(&want.conditions) {
+            assert_eq!(string(c, "test"), w.test);
+            assert_eq!(string(c, "variable"), w.variable);
+            let values: Vec<String> = w.values.iter().map(hcl).collect();
+            assert_eq!(list(c, "values"), values);
+        }
+    }
+    let policy = by("aws_s3_bucket_policy");
+    assert_eq!(
+        reference(policy, "policy"),
+        format!("data.aws_iam_policy_document.{id}.json")
+    );
+    assert_eq!(
+        list(balancer, "depends_on"),
+        [format!("aws_s3_bucket_policy.{id}")],
+        "{name}: the balancer waits for the bucket policy"
+    );
+}
+
+/// The alarms of the plan, with the dimensions of the balancer kind.
+fn check_alarms(name: &str, plan: &Plan, body: &Body, lb_ref: &str) {
+    let aws = plan.aws.as_ref().unwrap();
+    let got = resources(body, "aws_cloudwatch_metric_alarm");
+    let Some(alarms) = &aws.alarms else {
+        assert!(got.is_empty(), "{name}: alarms without aws.alarms");
+        return;
+    };
+    assert_eq!(got.len(), alarms.alarms.len(), "{name}");
+    for (r, a) in got.iter().zip(&alarms.alarms) {
+        assert_eq!(string(r, "alarm_name"), a.name);
+        assert_eq!(string(r, "alarm_description"), a.description);
+        assert_eq!(string(r, "namespace"), a.namespace);
+        assert_eq!(string(r, "metric_name"), a.metric);
+        assert_eq!(string(r, "statistic"), a.statistic);
+        assert_eq!(num(r, "period"), a.period as i64);
+        assert_eq!(num(r, "evaluation_periods"), a.evaluation_periods as i64);
+        assert_eq!(num(r, "threshold"), i64::from(a.threshold));
+        assert_eq!(string(r, "comparison_operator"), a.comparison);
+        assert_eq!(string(r, "treat_missing_data"), a.treat_missing_data);
+        match &alarms.sns_topic_arn {
+            Some(arn) => {
+                assert_eq!(list(r, "alarm_actions"), std::slice::from_ref(arn));
+                assert_eq!(list(r, "ok_actions"), std::slice::from_ref(arn));
+            }
+            None => {
+                assert!(
+                    get(r, "alarm_actions").is_none(),
+                    "{name}: no topic, no actions"
+                );
+                assert!(get(r, "ok_actions").is_none());
+            }
+        }
+        let dims = object(attr(r, "dimensions"));
+        match a.service {
+            None => assert_eq!(
+                dims,
+                BTreeMap::from([("LoadBalancerName".into(), format!("{lb_ref}.name"))])
+            ),
+            Some(service) => {
+                assert_eq!(dims["LoadBalancer"], format!("{lb_ref}.arn_suffix"));
+                let listener = aws.listeners.iter().find(|l| l.service == service).unwrap();
+                let tg = dims["TargetGroup"]
+                    .strip_prefix("aws_lb_target_group.")
+                    .and_then(|t| t.strip_suffix(".arn_suffix"))
+                    .unwrap();
+                let group = resources(body, "aws_lb_target_group")
+                    .into_iter()
+                    .find(|g| label(g) == tg)
+                    .unwrap();
+                assert_eq!(string(group, "name"), listener.target_group_name);
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -882,11 +1094,13 @@ fn passthrough_keeps_tcp_listeners_with_the_idle_timeout() {
         .into_iter()
         .map(|g| (string(g, "name"), num(g, "port")))
         .collect();
+    let hash = format!("{:08x}", impala_lbgen::plan::fnv1a32(b"elb-impala-edge"));
+    let hash = &hash[..6];
     assert_eq!(
         ports,
         [
-            ("elb-impala-edge-hs2", 21050),
-            ("elb-impala-edge-hs2-http", 28000)
+            (&*format!("elb-impala-edge-{hash}-tcp21050"), 21050),
+            (&*format!("elb-impala-edge-{hash}-tcp28000"), 28000)
         ]
     );
     assert!(resources(&body, "aws_acm_certificate").is_empty());
@@ -971,7 +1185,12 @@ fn adversarial(path: &Path) -> Plan {
             Certificate::None => {}
         }
     }
+    let zone = plan.tls.as_ref().and_then(|t| t.hosted_zone_id.clone());
     let aws = plan.aws.as_mut().unwrap();
+    if let Some(alias) = &mut aws.alias {
+        alias.name = next();
+        alias.hosted_zone_id = zone.unwrap();
+    }
     aws.region = next();
     aws.vpc_id = next();
     aws.subnet_ids = vec![next(), next()];
@@ -1321,16 +1540,32 @@ fn the_provider_schema_check_reports_nothing() {
 }
 
 /// The checkov findings accepted for a plan, by check ID (see the README): CKV_AWS_127 and
-/// CKV_AWS_376 where a Classic listener is plaintext on the client or the impalad side, and
+/// CKV_AWS_376 where a Classic listener is plaintext on the client or the impalad side,
 /// CKV2_AWS_5 for the back-end group, which checkov does not see attached through
-/// aws_network_interface_sg_attachment.
+/// aws_network_interface_sg_attachment; what the spec chose as for CloudFormation:
+/// CKV_AWS_92 / CKV_AWS_91 (access logs) without `aws.access_logs`, CKV2_AWS_71 for a wildcard
+/// `tls.domain`; and for a created access-log bucket the checks a log
+/// bucket of its own kind does not need (its own access logging, versioning, replication to
+/// another region, a KMS key, event notifications; a lifecycle rule when the spec keeps the
+/// logs forever).
 fn accepted(plan: &Plan, resource: &str, id: &str) -> bool {
     let aws = plan.aws.as_ref().unwrap();
     let classic = aws.kind == LoadBalancerKind::Classic;
+    let logs = aws.access_logs.as_ref().filter(|l| l.create_bucket);
+    let bucket = resource.starts_with("aws_s3_bucket.") && logs.is_some();
     match id {
         "CKV_AWS_127" => classic && aws.listeners.iter().any(|l| !l.frontend_tls),
         "CKV_AWS_376" => classic && aws.listeners.iter().any(|l| !l.backend_tls),
         "CKV2_AWS_5" => resource.starts_with("aws_security_group.") && resource.ends_with("_be"),
+        "CKV_AWS_92" => classic && aws.access_logs.is_none(),
+        "CKV_AWS_91" => !classic && aws.access_logs.is_none(),
+        "CKV2_AWS_71" => plan
+            .tls
+            .as_ref()
+            .and_then(|t| t.domain.as_deref())
+            .is_some_and(|d| d.starts_with("*.")),
+        "CKV_AWS_18" | "CKV_AWS_21" | "CKV_AWS_144" | "CKV_AWS_145" | "CKV2_AWS_62" => bucket,
+        "CKV2_AWS_61" => bucket && logs.is_some_and(|l| l.retention_days.is_none()),
         _ => false,
     }
 }

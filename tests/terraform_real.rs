@@ -672,10 +672,20 @@ fn isolate_aws(cmd: &mut Command, scratch: &TempDir) {
 /// plan shows as a change of `referenced_security_group_id`: an artefact of that switch (real
 /// AWS would do the same), not of moto or of the generated Terraform.
 fn provider_override(endpoint: &str) -> String {
-    let services = ["acm", "ec2", "elb", "elbv2", "iam", "route53", "s3", "sts"];
+    let services = [
+        "acm",
+        "cloudwatch",
+        "ec2",
+        "elb",
+        "elbv2",
+        "iam",
+        "route53",
+        "s3",
+        "sts",
+    ];
     let endpoints: String = services
         .iter()
-        .map(|s| format!("    {s:<7} = \"{endpoint}\"\n"))
+        .map(|s| format!("    {s:<10} = \"{endpoint}\"\n"))
         .collect();
     format!(
         "# Written by tests/terraform_real.rs: moto on loopback for the generated provider.\n\
@@ -985,18 +995,30 @@ fn check_records(d: &Deployment, dns_name: &str, lb_zone: &str) {
             "a validation record for {name}: {records:#?}"
         );
     }
-    let alias: Vec<&Value> = records
-        .iter()
-        .filter(|r| r["Type"] == "A" && r["Name"].as_str().unwrap().trim_end_matches('.') == domain)
-        .collect();
-    assert_eq!(alias.len(), 1, "one alias record: {records:#?}");
-    let target = &alias[0]["AliasTarget"];
-    assert_eq!(
-        target["DNSName"].as_str().unwrap().trim_end_matches('.'),
-        dns_name
-    );
-    assert_eq!(target["HostedZoneId"], lb_zone);
-    assert_eq!(target["EvaluateTargetHealth"], false);
+    // An A alias record, and an AAAA one for a dualstack balancer.
+    let dualstack = d.spec["aws"]["ip_address_type"] == "dualstack";
+    let types: &[&str] = if dualstack { &["A", "AAAA"] } else { &["A"] };
+    for record_type in types {
+        let alias: Vec<&Value> = records
+            .iter()
+            .filter(|r| {
+                r["Type"] == *record_type
+                    && r["Name"].as_str().unwrap().trim_end_matches('.') == domain
+            })
+            .collect();
+        assert_eq!(
+            alias.len(),
+            1,
+            "one {record_type} alias record: {records:#?}"
+        );
+        let target = &alias[0]["AliasTarget"];
+        assert_eq!(
+            target["DNSName"].as_str().unwrap().trim_end_matches('.'),
+            dns_name
+        );
+        assert_eq!(target["HostedZoneId"], lb_zone);
+        assert_eq!(target["EvaluateTargetHealth"], false);
+    }
 }
 
 /// The outputs against what moto holds.
@@ -1339,6 +1361,10 @@ fn apply_the_nlb_example_to_moto_and_plan_nothing_more() {
     let arn = lb["LoadBalancerArn"].as_str().unwrap();
     assert_eq!(lb["Type"], "network");
     assert_eq!(lb["Scheme"], spec["aws"]["scheme"]);
+    assert_eq!(
+        lb["IpAddressType"],
+        spec["aws"]["ip_address_type"].as_str().unwrap_or("ipv4")
+    );
     assert_eq!(lb["VpcId"], d.ids["vpc_id"]);
     let subnets: Vec<&Value> = lb["AvailabilityZones"]
         .as_array()
@@ -1493,6 +1519,45 @@ fn apply_the_nlb_example_to_moto_and_plan_nothing_more() {
             "{service}: {attrs:#?}"
         );
     }
+
+    // The example's alarms (aws.alarms): a pair per service, on the balancer's and the
+    // service's target group's ARN suffixes, notifying the spec's topic.
+    let alarms = d.aws(&["cloudwatch", "describe-alarms"]);
+    let alarms = alarms["MetricAlarms"].as_array().unwrap();
+    let topic = &spec["aws"]["alarms"]["sns_topic_arn"];
+    assert!(topic.is_string(), "the example's alarms notify a topic");
+    let lb_suffix = arn.split_once(":loadbalancer/").unwrap().1;
+    for (service, _, _) in &services {
+        let slug = service.replace('_', "-");
+        for what in ["unhealthy-daemon", "healthy-daemons-low"] {
+            let alarm_name = format!("{name}-{slug}-{what}");
+            let a = alarms
+                .iter()
+                .find(|a| a["AlarmName"] == alarm_name)
+                .unwrap_or_else(|| panic!("alarm {alarm_name}: {alarms:#?}"));
+            assert_eq!(a["Namespace"], "AWS/NetworkELB");
+            assert_eq!(a["AlarmActions"], json!([topic]));
+            assert_eq!(a["OKActions"], json!([topic]));
+            let dims = a["Dimensions"].as_array().unwrap();
+            let dim = |k: &str| {
+                dims.iter()
+                    .find(|d| d["Name"] == k)
+                    .and_then(|d| d["Value"].as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            assert_eq!(dim("LoadBalancer"), lb_suffix, "{alarm_name}");
+            let tg = dim("TargetGroup");
+            assert!(
+                tg.starts_with("targetgroup/")
+                    && target_groups
+                        .iter()
+                        .any(|arn| arn.ends_with(&format!(":{tg}"))),
+                "{alarm_name}: {dims:?} names one of the balancer's target groups"
+            );
+        }
+    }
+    assert_eq!(alarms.len(), 2 * services.len());
 
     let dns_name = lb["DNSName"].as_str().unwrap();
     let lb_zone = lb["CanonicalHostedZoneId"].as_str().unwrap();

@@ -61,6 +61,13 @@ fn edit(edits: &[(&str, &str)]) -> String {
     text
 }
 
+/// The base with its edits as an on-premises spec: without the aws section, and without the
+/// Route 53 zone only an AWS balancer uses.
+fn without_aws(text: &str) -> String {
+    text[..text.find("\naws:").unwrap() + 1]
+        .replace("  hosted_zone_id: Z0123456789ABCDEFGHIJ\n", "")
+}
+
 #[track_caller]
 fn expect(edits: &[(&str, &str)], severity: Severity, path: &str, says: &str) {
     expect_in(edits, None, severity, path, says);
@@ -401,6 +408,92 @@ fn tls() {
         "tls.policy",
         "not an ELB security policy",
     );
+    // ACM certificates are regional.
+    let elsewhere = (
+        "  domain: impala.example.com\n  hosted_zone_id: Z0123456789ABCDEFGHIJ\n",
+        "  certificate_arn: arn:aws:acm:us-east-1:123456789012:certificate/abc\n",
+    );
+    expect(
+        &[elsewhere],
+        E,
+        "tls.certificate_arn",
+        "the certificate is in us-east-1, but the balancer is in us-west-2",
+    );
+    assert_clean(&[(
+        "  domain: impala.example.com\n  hosted_zone_id: Z0123456789ABCDEFGHIJ\n",
+        "  certificate_arn: arn:aws:acm:us-west-2:123456789012:certificate/abc\n",
+    )]);
+    // IAM server certificates are global.
+    assert_clean(&[(
+        "  domain: impala.example.com\n  hosted_zone_id: Z0123456789ABCDEFGHIJ\n",
+        "  certificate_arn: arn:aws:iam::123456789012:server-certificate/impala\n",
+    )]);
+    // A wildcard names no host: clients need a plain name on the certificate.
+    let wildcard = (
+        "domain: impala.example.com",
+        "domain: \"*.impala.example.com\"",
+    );
+    expect(
+        &[wildcard],
+        W,
+        "tls.domain",
+        "add the name clients use to subject_alternative_names",
+    );
+    assert_clean(&[
+        wildcard,
+        (
+            "mode: offload",
+            "mode: offload\n  subject_alternative_names: [impala.example.com]",
+        ),
+    ]);
+}
+
+/// On premises HAProxy presents its own certificate: no tls.domain is needed, and what only an
+/// AWS balancer uses is refused.
+#[test]
+fn onprem_tls_has_no_aws_rules() {
+    let onprem = |tls: &str| {
+        let text = edit(&[(
+            "tls:\n  mode: offload\n  domain: impala.example.com\n  hosted_zone_id: Z0123456789ABCDEFGHIJ\n",
+            tls,
+        )]);
+        text[..text.find("\naws:").unwrap() + 1].to_string()
+            + "haproxy:\n  public_name: impala.example.com\n"
+    };
+    for mode in ["offload", "bridge"] {
+        let text = onprem(&format!("tls:\n  mode: {mode}\n"));
+        assert_eq!(diagnostics(&text, None), vec![], "{mode}");
+    }
+    for (field, value, says) in [
+        (
+            "certificate_arn",
+            "arn:aws:acm:us-west-2:123456789012:certificate/abc",
+            "names an ACM or IAM certificate",
+        ),
+        (
+            "subject_alternative_names",
+            "[a.example.com]",
+            "ACM certificate",
+        ),
+        ("hosted_zone_id", "Z0123456789ABCDEFGHIJ", "Route 53 zone"),
+        (
+            "policy",
+            "ELBSecurityPolicy-TLS-1-2-2017-01",
+            "ELB security policy",
+        ),
+    ] {
+        let text = onprem(&format!(
+            "tls:\n  mode: offload\n  domain: impala.example.com\n  {field}: {value}\n"
+        ));
+        let ds = diagnostics(&text, None);
+        assert!(
+            ds.iter().any(|d| d.severity == E
+                && d.path.as_ref().map(ToString::to_string) == Some(format!("tls.{field}"))
+                && d.message.contains(says)
+                && d.message.contains("no aws section")),
+            "{field}: {ds:?}"
+        );
+    }
 }
 
 #[test]
@@ -423,6 +516,24 @@ fn kerberos() {
         "kerberos.realm",
         "not upper case",
     );
+}
+
+/// With Kerberos, each impalad's principal names its host: an IP address cannot be one.
+#[test]
+fn kerberos_needs_daemon_host_names() {
+    for ip in ["10.30.1.35", "\"2001:db8::10\""] {
+        expect(
+            &[("host: impalad-2.example.com", &format!("host: {ip}"))],
+            E,
+            "daemons[1].host",
+            "fully qualified host name",
+        );
+    }
+    // Without Kerberos, an address is fine.
+    assert_clean(&[
+        ("host: impalad-2.example.com", "host: 10.30.1.35"),
+        ("kerberos:\n  realm: EXAMPLE.COM\n", ""),
+    ]);
 }
 
 #[test]
@@ -533,14 +644,38 @@ fn client_cidrs() {
         "aws.client_cidrs[0]",
         "every address",
     );
+    // IPv6 clients reach only a dualstack NLB.
     let v6 = ("[10.30.0.0/16]", "[10.30.0.0/16, \"2001:db8::/32\"]");
-    expect(&[v6], W, "aws.client_cidrs[1]", "accepts only IPv4 clients");
+    expect(&[v6], E, "aws.client_cidrs[1]", "accepts only IPv4 clients");
     let no_logs = (
         "  access_logs: {bucket: c1-logs, prefix: c1-impala, interval: 60m}\n",
         "",
     );
     let nlb = ("load_balancer: classic", "load_balancer: network");
-    assert_clean(&[v6, nlb, no_logs, ("mode: offload", "mode: passthrough")]);
+    let passthrough = ("mode: offload", "mode: passthrough");
+    expect(
+        &[v6, nlb, no_logs, passthrough],
+        E,
+        "aws.client_cidrs[1]",
+        "set aws.ip_address_type: dualstack",
+    );
+    let dualstack = (
+        "scheme: internal",
+        "scheme: internal\n  ip_address_type: dualstack",
+    );
+    assert_clean(&[v6, nlb, no_logs, passthrough, dualstack]);
+    expect(
+        &[nlb, no_logs, passthrough, dualstack],
+        W,
+        "aws.ip_address_type",
+        "no client_cidrs block is IPv6",
+    );
+    expect(
+        &[dualstack],
+        E,
+        "aws.ip_address_type",
+        "Classic ELB in a VPC has IPv4 addresses only",
+    );
 }
 
 #[test]
@@ -626,6 +761,105 @@ fn scheme_and_logs() {
         W,
         "aws.access_logs",
         "only for TLS listeners",
+    );
+}
+
+#[test]
+fn created_log_buckets() {
+    let created = "access_logs: {bucket: c1-logs, prefix: c1-impala, interval: 60m, create_bucket: true, retention_days: 90}";
+    assert_clean(&[(
+        "access_logs: {bucket: c1-logs, prefix: c1-impala, interval: 60m}",
+        created,
+    )]);
+    expect(
+        &[("interval: 60m}", "interval: 60m, retention_days: 30}")],
+        E,
+        "aws.access_logs.retention_days",
+        "only to a bucket impala-lbgen creates",
+    );
+    expect(
+        &[(
+            "interval: 60m}",
+            "interval: 60m, create_bucket: true, retention_days: 3000000000}",
+        )],
+        E,
+        "aws.access_logs.retention_days",
+        "outside 1 to",
+    );
+    expect(
+        &[(
+            "interval: 60m}",
+            "interval: 60m, create_bucket: true, retention_days: 0}",
+        )],
+        E,
+        "aws.access_logs.retention_days",
+        "",
+    );
+}
+
+#[test]
+fn alarms() {
+    let at = "  tags: {env: c1}\n";
+    let with = |alarms: &str| format!("{at}  alarms: {alarms}\n");
+    assert_clean(&[(
+        at,
+        &with("{unhealthy_for: 10m, min_healthy: 2, sns_topic_arn: \"arn:aws:sns:us-west-2:123456789012:oncall\"}"),
+    )]);
+    assert_clean(&[(at, &with("{}"))]);
+    for (alarms, path, says) in [
+        (
+            "{unhealthy_for: 90s}",
+            "aws.alarms.unhealthy_for",
+            "whole number of minutes",
+        ),
+        (
+            "{unhealthy_for: 0}",
+            "aws.alarms.unhealthy_for",
+            "whole number of minutes",
+        ),
+        (
+            "{unhealthy_for: 25h}",
+            "aws.alarms.unhealthy_for",
+            "longer than a day",
+        ),
+        (
+            "{min_healthy: 3}",
+            "aws.alarms.min_healthy",
+            "more than the 2 daemons",
+        ),
+        ("{min_healthy: 0}", "aws.alarms.min_healthy", ""),
+        (
+            "{sns_topic_arn: \"arn:aws:sqs:us-west-2:123456789012:q\"}",
+            "aws.alarms.sns_topic_arn",
+            "not an SNS topic ARN",
+        ),
+        (
+            "{sns_topic_arn: \"arn:aws:sns:us-west-2:1234:q\"}",
+            "aws.alarms.sns_topic_arn",
+            "12 digits",
+        ),
+        (
+            "{sns_topic_arn: \"arn:aws:sns:us-west-2:123456789012:a b\"}",
+            "aws.alarms.sns_topic_arn",
+            "topic name",
+        ),
+    ] {
+        expect(&[(at, &with(alarms))], E, path, says);
+    }
+    expect(
+        &[(
+            at,
+            &with("{sns_topic_arn: \"arn:aws:sns:eu-west-1:123456789012:oncall\"}"),
+        )],
+        W,
+        "aws.alarms.sns_topic_arn",
+        "in their own region",
+    );
+    expect(
+        &[(at, &with("{surprise: 1}"))],
+        E,
+        "aws.alarms.surprise",
+        "",
     );
 }
 
@@ -795,6 +1029,47 @@ fn tls_policies() {
         "tls.policy",
         "did you mean",
     );
+    // Policies that allow TLS 1.0 or 1.1 warn, naming the one to use instead.
+    for (kind, policy, instead) in [
+        (
+            "classic",
+            "ELBSecurityPolicy-2016-08",
+            "ELBSecurityPolicy-TLS-1-2-2017-01",
+        ),
+        (
+            "classic",
+            "ELBSecurityPolicy-TLS-1-1-2017-01",
+            "ELBSecurityPolicy-TLS-1-2-2017-01",
+        ),
+        (
+            "network",
+            "ELBSecurityPolicy-2016-08",
+            "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        ),
+        (
+            "network",
+            "ELBSecurityPolicy-TLS13-1-0-2021-06",
+            "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        ),
+        (
+            "network",
+            "ELBSecurityPolicy-FS-2018-06",
+            "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        ),
+    ] {
+        let edits = [
+            ("load_balancer: classic", &*format!("load_balancer: {kind}")),
+            (
+                "mode: offload",
+                &*format!("mode: offload\n  policy: {policy}"),
+            ),
+            ("idle_timeout: 3600s", "idle_timeout: 350s"),
+            ("interval: 60m", "interval: 5m"),
+            ("  hs2: {port: 21050}\n", ""),
+        ];
+        expect(&edits, W, "tls.policy", "allows TLS 1.0 or 1.1");
+        expect(&edits, W, "tls.policy", &format!("use {instead}"));
+    }
     assert_clean(&[
         ("load_balancer: classic", "load_balancer: network"),
         (
@@ -930,8 +1205,7 @@ fn onprem_specs_may_check_every_second() {
         ("timeout: 5s", "timeout: 1s"),
         ("healthy_threshold: 5", "healthy_threshold: 1"),
     ]);
-    let onprem = &onprem[..onprem.find("aws:").unwrap()];
-    assert_eq!(diagnostics(onprem, None), vec![]);
+    assert_eq!(diagnostics(&without_aws(&onprem), None), vec![]);
     // The same spec is refused for an AWS target.
     let ds = diagnostics(
         &edit(&[
@@ -1000,8 +1274,7 @@ fn drain_timeouts() {
         "idle_timeout: 3600s",
         "idle_timeout: 3600s\ndrain_timeout: 2h",
     )]);
-    let onprem = &onprem[..onprem.find("aws:").unwrap()];
-    assert_eq!(diagnostics(onprem, None), vec![]);
+    assert_eq!(diagnostics(&without_aws(&onprem), None), vec![]);
 }
 
 #[test]
@@ -1012,8 +1285,7 @@ fn backup_daemons() {
     );
     // HAProxy takes backups; an AWS balancer has none.
     let onprem = edit(&[backup]);
-    let onprem = &onprem[..onprem.find("aws:").unwrap()];
-    assert_eq!(diagnostics(onprem, None), vec![]);
+    assert_eq!(diagnostics(&without_aws(&onprem), None), vec![]);
     expect(&[backup], E, "daemons[1].backup", "no backup targets");
     expect_in(
         &[backup],

@@ -24,6 +24,7 @@ mod generate;
 mod haproxy;
 mod impala_config;
 mod init;
+mod keepalived;
 mod schema;
 mod terraform;
 mod validate;
@@ -38,12 +39,15 @@ pub enum Command {
     Init(init::Args),
     /// Write haproxy.cfg (HAProxy 2.4 or newer) for the spec's daemons.
     Haproxy(haproxy::Args),
+    /// Write keepalived.conf for one HAProxy node of haproxy.ha: the nodes share a virtual IP
+    /// address (VRRP), which moves to another node when HAProxy stops.
+    Keepalived(keepalived::Args),
     /// Print what the rest of the cluster needs: Cloudera Manager, impala-shell, JDBC, Hue and
     /// Kerberos settings for the balancer (Markdown).
     #[command(name = "impala-config")]
     ImpalaConfig(impala_config::Args),
     /// Write every output the spec supports into DIR (cloudformation.yaml, terraform/, aws-cli.sh,
-    /// haproxy.cfg, drain.sh, impala-config.md), each file atomically.
+    /// haproxy.cfg, keepalived/, drain.sh, impala-config.md), each file atomically.
     Generate(generate::Args),
     /// Compare DIR with what `generate` would write; exit 1 with a diff if anything differs.
     /// Writes nothing.
@@ -90,6 +94,7 @@ pub fn run(cli: Cli, err: &mut dyn Write) -> Result<u8, Error> {
         Command::Validate(args) => validate::run(args, ctx),
         Command::Init(args) => init::run(args, ctx),
         Command::Haproxy(args) => haproxy::run(args, ctx),
+        Command::Keepalived(args) => keepalived::run(args, ctx),
         Command::ImpalaConfig(args) => impala_config::run(args, ctx),
         Command::Generate(args) => generate::run(args, ctx),
         Command::Check(args) => check::run(args, ctx),

@@ -34,6 +34,8 @@ pub enum Format {
     /// Graphviz DOT: text inside a double-quoted string, `"` and `\` escaped; control
     /// characters refused.
     Dot,
+    /// keepalived.conf: every value one bare word of safe characters, anything else refused.
+    Keepalived,
 }
 
 impl Format {
@@ -46,6 +48,7 @@ impl Format {
             Format::Shell => shell_word,
             Format::Mermaid => mermaid_text,
             Format::Dot => dot_text,
+            Format::Keepalived => keepalived_word,
         }
     }
 }
@@ -213,6 +216,29 @@ pub fn markdown_text(s: &str) -> String {
 /// as one word, whatever it holds.
 pub fn haproxy_word(s: &str) -> String {
     let safe = |c: char| c.is_ascii_graphic() && !matches!(c, '#' | '\\' | '\'' | '"' | '$');
+    if !s.is_empty() && s.chars().all(safe) {
+        s.to_string()
+    } else {
+        POISON.to_string()
+    }
+}
+
+/// One word of a keepalived configuration line, written bare.
+///
+/// keepalived splits a line into words at blanks, starts a comment at `#` or `!`, reads `"`
+/// as a quote, `{` and `}` as blocks, `$` as a parameter, and `@` and `~` at the start of a
+/// word as conditional or sequence syntax. A value is written as is when it holds only
+/// printable ASCII other than those and `'`, `\` and `;`, and refused ([`POISON`]) otherwise;
+/// an empty value is refused too. Every value the plan gives keepalived was validated as such
+/// a word (IP addresses, interface and host names, numbers).
+pub fn keepalived_word(s: &str) -> String {
+    let safe = |c: char| {
+        c.is_ascii_graphic()
+            && !matches!(
+                c,
+                '#' | '!' | '"' | '\'' | '\\' | '$' | '{' | '}' | '@' | '~' | ';'
+            )
+    };
     if !s.is_empty() && s.chars().all(safe) {
         s.to_string()
     } else {
@@ -391,6 +417,25 @@ mod tests {
                     .is_err(),
                 "{name:?}"
             );
+        }
+    }
+
+    #[test]
+    fn keepalived_words_refuse_what_could_inject() {
+        for ok in [
+            "10.0.0.10/24",
+            "eth0",
+            "bond0.100",
+            "lb-1.example.com",
+            "2001:db8::10",
+        ] {
+            assert_eq!(keepalived_word(ok), ok);
+        }
+        for bad in [
+            "", "a b", "a\nb", "a#b", "!x", "a\"b", "a'b", "$X", "a{", "}", "@main", "~SEQ", "a;b",
+            "é",
+        ] {
+            assert_eq!(keepalived_word(bad), POISON.to_string(), "{bad:?}");
         }
     }
 

@@ -235,11 +235,35 @@ pub struct AwsSpec {
     pub name: Option<String>,
     #[serde(default)]
     pub scheme: Option<Scheme>,
+    /// `ipv4` or `dualstack` (an NLB with IPv6 addresses too); default `ipv4`.
+    #[serde(default)]
+    pub ip_address_type: Option<IpAddressType>,
     pub client_cidrs: Vec<String>,
     #[serde(default)]
     pub access_logs: Option<AccessLogsSpec>,
     #[serde(default)]
     pub tags: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    pub alarms: Option<AlarmsSpec>,
+}
+
+/// The IP addresses an AWS balancer has, and so which clients can reach it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IpAddressType {
+    /// IPv4 only.
+    Ipv4,
+    /// IPv4 and IPv6 (an NLB whose subnets have IPv6 CIDR blocks).
+    Dualstack,
+}
+
+impl IpAddressType {
+    pub fn key(self) -> &'static str {
+        match self {
+            IpAddressType::Ipv4 => "ipv4",
+            IpAddressType::Dualstack => "dualstack",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -249,6 +273,26 @@ pub struct AccessLogsSpec {
     pub prefix: Option<String>,
     #[serde(default)]
     pub interval: Option<Duration>,
+    /// Create the bucket, with the policy the balancer needs; default: it exists.
+    #[serde(default)]
+    pub create_bucket: Option<bool>,
+    /// Days a log object is kept in a created bucket (a lifecycle rule); default: forever.
+    #[serde(default)]
+    pub retention_days: Option<i64>,
+}
+
+/// CloudWatch alarms on the balancer's healthy and unhealthy daemons.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+pub struct AlarmsSpec {
+    /// How long at least one daemon must fail its health check before the alarm.
+    #[serde(default)]
+    pub unhealthy_for: Option<Duration>,
+    /// Fewer healthy daemons than this raise the other alarm; default 1 (none left).
+    #[serde(default)]
+    pub min_healthy: Option<i64>,
+    /// Where the alarms notify (alarm and OK); default: no actions.
+    #[serde(default)]
+    pub sns_topic_arn: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -293,6 +337,31 @@ pub struct HaproxySpec {
     /// default: those of /etc/resolv.conf.
     #[serde(default)]
     pub nameservers: Option<Vec<String>>,
+    /// Two or more HAProxy hosts sharing a virtual IP address (keepalived, VRRP).
+    #[serde(default)]
+    pub ha: Option<HaSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct HaSpec {
+    /// The address clients reach, with its prefix length: `10.0.0.10/24`.
+    pub virtual_ip: String,
+    /// The network interface the virtual IP lives on, on every node.
+    pub interface: String,
+    /// The VRRP router ID, 1 to 255, unique on the network segment.
+    pub virtual_router_id: i64,
+    pub nodes: Vec<HaNodeSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct HaNodeSpec {
+    /// The HAProxy host: its DNS name or IP address.
+    pub host: String,
+    /// Its IP address on `interface`, for the VRRP peers; default `host` when that is one.
+    #[serde(default)]
+    pub address: Option<String>,
+    /// VRRP priority, 1 to 254: the highest starts as master.
+    pub priority: i64,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]

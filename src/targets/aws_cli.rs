@@ -16,7 +16,8 @@ use serde_json::json;
 
 use crate::error::Error;
 use crate::plan::{
-    Aws, Certificate, Check, Plan, Rule, Tag, CLASSIC_TLS_POLICY_NAME, DEFAULT_CERTIFICATE_WAIT,
+    self, Alias, Aws, Certificate, Check, Plan, Rule, Tag, ACCOUNT_ID, CLASSIC_TLS_POLICY_NAME,
+    DEFAULT_CERTIFICATE_WAIT,
 };
 use crate::render::{Format, Renderer};
 use crate::spec::model::{LoadBalancerKind, TlsMode};
@@ -53,6 +54,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "summary",
         include_str!("../../templates/aws-cli/summary.sh.hbs"),
+    ),
+    (
+        "logs-bucket",
+        include_str!("../../templates/aws-cli/logs-bucket.sh.hbs"),
+    ),
+    (
+        "alarms",
+        include_str!("../../templates/aws-cli/alarms.sh.hbs"),
     ),
 ];
 
@@ -118,12 +127,45 @@ pub struct View<'a> {
     pub certificate_wait: u64,
     /// Route 53 zone for the validation records and the alias record.
     pub hosted_zone_id: Option<&'a str>,
-    /// The alias record pointing `tls.domain` at the balancer.
-    pub alias: Option<&'a str>,
+    /// The alias records pointing the name clients use at the balancer.
+    pub alias: Option<&'a Alias>,
+    /// NLB `--ip-address-type`: `ipv4` or `dualstack`.
+    pub ip_address_type: &'static str,
     /// The name clients use, when the spec knows it; else the balancer's DNS name.
     pub client_host: Option<&'a str>,
     pub endpoints: Vec<EndpointView>,
     pub cloudera_manager_port: u16,
+    /// The access-log bucket the script creates and configures.
+    pub logs_bucket: Option<LogsBucketView>,
+    /// Every alarm name impala-lbgen may give this balancer: those not in `alarms` are deleted.
+    pub alarm_names: Vec<String>,
+    pub alarms: Vec<AlarmView<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LogsBucketView {
+    pub bucket: String,
+    /// `create-bucket --create-bucket-configuration`, as JSON; none in us-east-1, which takes
+    /// no location constraint.
+    pub location: Option<String>,
+    /// `put-bucket-tagging --tagging`, as JSON.
+    pub tagging: String,
+    /// `put-bucket-policy --policy`, as JSON, with `account_placeholder` for the account.
+    pub policy: String,
+    /// [`ACCOUNT_ID`], which the script replaces with the caller's account.
+    pub account_placeholder: &'static str,
+    /// `put-bucket-lifecycle-configuration --lifecycle-configuration`, as JSON.
+    pub lifecycle: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AlarmView<'a> {
+    pub name: &'a str,
+    /// `put-metric-alarm --cli-input-json`: the whole alarm, with `<load-balancer>` and
+    /// `<target-group>` where an NLB's dimension values go (known only once they exist).
+    pub json: String,
+    /// NLB: the name of the watched target group.
+    pub target_group: Option<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -390,11 +432,91 @@ impl<'a> View<'a> {
             _ => (None, None),
         };
         let hosted_zone_id = tls.and_then(|t| t.hosted_zone_id.as_deref());
-        let alias = tls
-            .and_then(|t| t.domain.as_deref())
-            .filter(|_| hosted_zone_id.is_some());
+
+        let logs_bucket = aws
+            .access_logs
+            .as_ref()
+            .filter(|l| l.create_bucket)
+            .map(|l| {
+                let tags: Vec<_> = std::iter::once(json!({"Key": "Name", "Value": l.bucket}))
+                    .chain(
+                        aws.tags
+                            .iter()
+                            .map(|t| json!({"Key": t.key, "Value": t.value})),
+                    )
+                    .collect();
+                LogsBucketView {
+                    bucket: l.bucket.clone(),
+                    location: (aws.region != "us-east-1")
+                        .then(|| json!({"LocationConstraint": aws.region}).to_string()),
+                    tagging: json!({ "TagSet": tags }).to_string(),
+                    policy: serde_json::to_string(&plan::policy_document(&l.policy))
+                        .unwrap_or_default(),
+                    account_placeholder: ACCOUNT_ID,
+                    lifecycle: l.retention_days.map(|days| {
+                        json!({"Rules": [{
+                            "ID": "expire-access-logs",
+                            "Status": "Enabled",
+                            "Filter": {},
+                            "Expiration": {"Days": days},
+                            "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+                        }]})
+                        .to_string()
+                    }),
+                }
+            });
+        let topic = aws.alarms.as_ref().and_then(|a| a.sns_topic_arn.as_deref());
+        let alarms = aws
+            .alarms
+            .iter()
+            .flat_map(|a| &a.alarms)
+            .map(|a| {
+                let listener = a
+                    .service
+                    .and_then(|k| aws.listeners.iter().find(|l| l.service == k));
+                let dimensions = match listener {
+                    None => json!([{"Name": "LoadBalancerName", "Value": aws.name}]),
+                    Some(_) => json!([
+                        {"Name": "LoadBalancer", "Value": "<load-balancer>"},
+                        {"Name": "TargetGroup", "Value": "<target-group>"},
+                    ]),
+                };
+                let mut input = json!({
+                    "AlarmName": a.name,
+                    "AlarmDescription": a.description,
+                    "Namespace": a.namespace,
+                    "MetricName": a.metric,
+                    "Dimensions": dimensions,
+                    "Statistic": a.statistic,
+                    "Period": a.period,
+                    "EvaluationPeriods": a.evaluation_periods,
+                    "Threshold": a.threshold,
+                    "ComparisonOperator": a.comparison,
+                    "TreatMissingData": a.treat_missing_data,
+                });
+                if let Some(arn) = topic {
+                    input["AlarmActions"] = json!([arn]);
+                    input["OKActions"] = json!([arn]);
+                }
+                if !aws.tags.is_empty() {
+                    input["Tags"] = aws
+                        .tags
+                        .iter()
+                        .map(|t| json!({"Key": t.key, "Value": t.value}))
+                        .collect();
+                }
+                AlarmView {
+                    name: &a.name,
+                    json: input.to_string(),
+                    target_group: listener.map(|l| l.target_group_name.as_str()),
+                }
+            })
+            .collect();
 
         Ok(View {
+            logs_bucket,
+            alarm_names: plan::alarm_names(&aws.name),
+            alarms,
             kind_text: if classic {
                 "Classic ELB"
             } else {
@@ -436,7 +558,8 @@ impl<'a> View<'a> {
             certificate_request,
             certificate_wait: DEFAULT_CERTIFICATE_WAIT,
             hosted_zone_id,
-            alias,
+            alias: aws.alias.as_ref(),
+            ip_address_type: aws.ip_address_type.key(),
             client_host: plan.client_host(),
             endpoints: aws
                 .listeners

@@ -10,7 +10,8 @@ use serde::{Serialize, Serializer};
 
 use crate::error::Error;
 use crate::plan::{
-    Aws, Certificate, Check, Plan, Tag, TargetGroupSettings, CLASSIC_TLS_POLICY_NAME,
+    Aws, Certificate, Check, Plan, PolicyStatement, Principal, Tag, TargetGroupSettings,
+    ACCOUNT_ID, CLASSIC_TLS_POLICY_NAME,
 };
 use crate::render::{Format, Renderer};
 use crate::spec::model::{LoadBalancerKind, TlsMode};
@@ -48,6 +49,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "tags",
         include_str!("../../templates/cloudformation/tags.yaml.hbs"),
+    ),
+    (
+        "logs-bucket",
+        include_str!("../../templates/cloudformation/logs-bucket.yaml.hbs"),
+    ),
+    (
+        "alarms",
+        include_str!("../../templates/cloudformation/alarms.yaml.hbs"),
     ),
 ];
 
@@ -136,6 +145,8 @@ pub struct View<'a> {
     pub subnet_ids: &'a [String],
     pub name: &'a str,
     pub scheme: &'static str,
+    /// NLB `IpAddressType`: `ipv4` or `dualstack`.
+    pub ip_address_type: &'static str,
     pub frontend_group: GroupView<'a>,
     pub backend_group: GroupView<'a>,
     pub frontend_ingress: Vec<RuleView<'a>>,
@@ -159,14 +170,121 @@ pub struct View<'a> {
     pub certificate_arn: Option<&'a str>,
     /// An ACM certificate this stack requests.
     pub certificate_request: Option<CertificateView<'a>>,
-    /// A Route 53 alias record for the domain.
-    pub alias: Option<AliasView<'a>>,
+    /// Route 53 alias records for the name clients use.
+    pub alias: Vec<AliasView<'a>>,
     /// Cloudera Manager's "Impala Daemons Load Balancer", when the host is known.
     pub cloudera_manager: Option<String>,
     pub cloudera_manager_port: u16,
     /// The balancer's attribute naming the Route 53 zone of its DNS name.
     pub hosted_zone_attribute: &'static str,
     pub metadata: MetadataView,
+    /// The access-log bucket this stack creates, with its policy.
+    pub logs_bucket: Option<LogsBucketView<'a>>,
+    /// CloudWatch alarms on the daemons' health.
+    pub alarms: Vec<AlarmView<'a>>,
+    /// Where the alarms notify.
+    pub alarm_topic: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LogsBucketView<'a> {
+    pub bucket: &'a str,
+    pub retention_days: Option<u32>,
+    pub statements: Vec<StatementView>,
+}
+
+/// A bucket policy statement as CloudFormation writes it.
+#[derive(Debug, Serialize)]
+pub struct StatementView {
+    pub sid: &'static str,
+    pub effect: &'static str,
+    /// `AWS` or `Service`; none for anyone (`Principal: "*"`).
+    pub principal_key: Option<&'static str>,
+    pub principal: Option<String>,
+    pub actions: Vec<&'static str>,
+    pub resources: Vec<SubView>,
+    /// Per operator (`StringEquals`, ...), its keys and values.
+    pub conditions: Vec<ConditionView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ConditionView {
+    pub test: &'static str,
+    pub keys: Vec<ConditionKeyView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ConditionKeyView {
+    pub variable: &'static str,
+    pub values: Vec<SubView>,
+}
+
+/// A string, written through `Fn::Sub` when it holds the stack's account ID.
+#[derive(Debug, Serialize)]
+pub struct SubView {
+    pub text: String,
+    pub sub: bool,
+}
+
+impl SubView {
+    /// [`ACCOUNT_ID`] as `${AWS::AccountId}`; any other `${` written `${!` so that `Fn::Sub`
+    /// takes it literally (no plan value holds one: bucket names, prefixes and regions cannot).
+    fn of(text: &str) -> SubView {
+        if !text.contains(ACCOUNT_ID) {
+            return SubView {
+                text: text.to_string(),
+                sub: false,
+            };
+        }
+        let parts: Vec<String> = text
+            .split(ACCOUNT_ID)
+            .map(|p| p.replace("${", "${!"))
+            .collect();
+        SubView {
+            text: parts.join("${AWS::AccountId}"),
+            sub: true,
+        }
+    }
+}
+
+fn statement_view(st: &PolicyStatement) -> StatementView {
+    let (principal_key, principal) = match &st.principal {
+        Principal::Aws(arn) => (Some("AWS"), Some(arn.clone())),
+        Principal::Service(s) => (Some("Service"), Some(s.to_string())),
+        Principal::Anyone => (None, None),
+    };
+    let mut conditions: Vec<ConditionView> = Vec::new();
+    for c in &st.conditions {
+        let key = ConditionKeyView {
+            variable: c.variable,
+            values: c.values.iter().map(|v| SubView::of(v)).collect(),
+        };
+        match conditions.iter_mut().find(|v| v.test == c.test) {
+            Some(v) => v.keys.push(key),
+            None => conditions.push(ConditionView {
+                test: c.test,
+                keys: vec![key],
+            }),
+        }
+    }
+    StatementView {
+        sid: st.sid,
+        effect: st.effect,
+        principal_key,
+        principal,
+        actions: st.actions.clone(),
+        resources: st.resources.iter().map(|r| SubView::of(r)).collect(),
+        conditions,
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct AlarmView<'a> {
+    /// The logical ID.
+    pub id: String,
+    pub alarm: &'a crate::plan::Alarm,
+    /// NLB: the logical ID of the watched target group.
+    pub target_group: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -241,6 +359,10 @@ pub struct ValidationView<'a> {
 
 #[derive(Debug, Serialize)]
 pub struct AliasView<'a> {
+    /// The logical ID: `DnsRecord` (A), `DnsRecordIpv6` (AAAA).
+    pub id: &'static str,
+    /// `A` or `AAAA`.
+    pub record_type: &'static str,
     pub domain: &'a str,
     pub hosted_zone_id: &'a str,
 }
@@ -368,13 +490,22 @@ impl<'a> View<'a> {
             }
             _ => (None, None),
         };
-        let alias = tls.and_then(|t| match (&t.domain, &t.hosted_zone_id) {
-            (Some(domain), Some(zone)) => Some(AliasView {
-                domain,
-                hosted_zone_id: zone,
-            }),
-            _ => None,
-        });
+        let alias = aws
+            .alias
+            .iter()
+            .flat_map(|a| {
+                a.record_types.iter().map(move |t| AliasView {
+                    id: if *t == "AAAA" {
+                        "DnsRecordIpv6"
+                    } else {
+                        "DnsRecord"
+                    },
+                    record_type: t,
+                    domain: &a.name,
+                    hosted_zone_id: &a.hosted_zone_id,
+                })
+            })
+            .collect();
 
         let instances: Vec<&str> = plan
             .daemons
@@ -386,8 +517,9 @@ impl<'a> View<'a> {
                 "CloudFormation cannot add a security group to instances it does not create."
                     .to_string(),
                 format!(
-                    "Until each impalad instance is also in {} (output BackEndSecurityGroupId), \
-                     the balancer cannot reach it and marks it unhealthy.",
+                    "Until each impalad instance is also in the back-end group (Name tag {}, \
+                     output BackEndSecurityGroupId), the balancer cannot reach it and marks it \
+                     unhealthy.",
                     aws.backend_group.name
                 ),
                 "After deploying, add the group with the commands below; --groups replaces an \
@@ -410,7 +542,38 @@ impl<'a> View<'a> {
                 .collect(),
         };
 
+        let logs_bucket = aws
+            .access_logs
+            .as_ref()
+            .filter(|l| l.create_bucket)
+            .map(|l| LogsBucketView {
+                bucket: &l.bucket,
+                retention_days: l.retention_days,
+                statements: l.policy.iter().map(statement_view).collect(),
+            });
+        let alarms = aws
+            .alarms
+            .iter()
+            .flat_map(|a| &a.alarms)
+            .map(|alarm| {
+                let service = alarm.service.map(|k| pascal(k.slug()));
+                let what = if alarm.metric == "HealthyHostCount" {
+                    "HealthyDaemonsLowAlarm"
+                } else {
+                    "UnhealthyDaemonAlarm"
+                };
+                AlarmView {
+                    id: format!("{}{what}", service.clone().unwrap_or_default()),
+                    alarm,
+                    target_group: service.map(|s| format!("TargetGroup{s}")),
+                }
+            })
+            .collect();
+
         Ok(View {
+            logs_bucket,
+            alarms,
+            alarm_topic: aws.alarms.as_ref().and_then(|a| a.sns_topic_arn.as_deref()),
             description,
             cluster: &plan.cluster,
             classic,
@@ -419,6 +582,7 @@ impl<'a> View<'a> {
             subnet_ids: &aws.subnet_ids,
             name: &aws.name,
             scheme: aws.scheme.key(),
+            ip_address_type: aws.ip_address_type.key(),
             frontend_group: GroupView {
                 name: &aws.frontend_group.name,
                 description: &aws.frontend_group.description,

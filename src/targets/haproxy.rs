@@ -55,6 +55,8 @@ struct View<'a> {
     resolvers: Option<ResolversView<'a>>,
     /// `on-marked-down shutdown-sessions`: close a daemon's sessions when it is marked DOWN.
     shutdown_sessions: bool,
+    /// `haproxy.ha`: the nodes that run this same file and share the virtual IP.
+    ha: Option<HaView<'a>>,
 }
 
 #[derive(Serialize)]
@@ -69,6 +71,14 @@ struct NameserverView<'a> {
     name: &'a str,
     address: String,
     port: u16,
+}
+
+#[derive(Serialize)]
+struct HaView<'a> {
+    vip: &'a str,
+    nodes: Vec<&'a str>,
+    /// HAProxy binds the virtual IP itself: the sysctl every node needs for that.
+    nonlocal_bind: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -176,6 +186,17 @@ impl<'a> View<'a> {
                 Check::Tcp { .. } => None,
             },
             listens,
+            ha: h.ha.as_ref().map(|ha| HaView {
+                vip: &ha.virtual_ip,
+                nodes: ha.nodes.iter().map(|n| n.host.as_str()).collect(),
+                nonlocal_bind: (h.bind.parse::<std::net::IpAddr>().ok()
+                    == ha.virtual_ip.parse().ok())
+                .then_some(if ha.ipv6 {
+                    "net.ipv6.ip_nonlocal_bind"
+                } else {
+                    "net.ipv4.ip_nonlocal_bind"
+                }),
+            }),
             stats: h.stats.as_ref().map(|s| StatsView {
                 bind: host(&s.address),
                 port: s.port,

@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::plan::{Frontend, Plan};
+use crate::plan::{self, Certificate, Check, Frontend, Plan, ACCOUNT_ID};
 use crate::render::{Format, Renderer};
 use crate::spec::model::{Balance, LoadBalancerKind, ServiceKind, TlsMode};
 use crate::targets::diagram;
@@ -19,6 +19,17 @@ pub const TEMPLATES: &[(&str, &str)] = &[(
     "impala-config.md",
     include_str!("../../templates/impala-config/impala-config.md.hbs"),
 )];
+
+/// `host:port` as impala-shell and JDBC read it: an IPv6 address in brackets,
+/// `[2001:db8::10]:21050`. (impala-shell, since IMPALA-13820, takes `2001:db8::10:21050`, with
+/// more than one colon and no brackets, for a host without a port.)
+pub fn host_port(host: &str, port: u16) -> String {
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
 
 /// Stands for an AWS balancer's DNS name until it exists.
 pub const ELB_PLACEHOLDER: &str = "<elb-dns-name>";
@@ -65,10 +76,18 @@ struct View {
     jdbc_hive: Vec<String>,
     jdbc_impala: Vec<String>,
     hue: Option<Hue>,
+    /// What Hue's `[[ssl]] cacerts` must hold, in words.
+    hue_cacerts: String,
     /// Whether the balancer keeps Hue on one impalad, in words.
     hue_sticky: String,
-    idle_timeout: u64,
     kerberos: Option<KerberosView>,
+    access_logs: Option<LogsView>,
+    /// CloudWatch alarms, as `(name, what sets it off)`.
+    alarms: Vec<AlarmLine>,
+    alarm_topic: Option<String>,
+    haproxy_metrics: Option<HaproxyMetrics>,
+    impalad_metrics: ImpaladMetrics,
+    ha: Option<HaView>,
 }
 
 /// The rolling restart: drain.sh and impala-shell's `:shutdown()`, daemon by daemon.
@@ -89,6 +108,82 @@ struct Runbook {
     haproxy: bool,
     aws: bool,
 }
+
+#[derive(Serialize)]
+struct LogsView {
+    bucket: String,
+    /// Where the logs go: `s3://<bucket>/<prefix>/AWSLogs/<account-id>/`.
+    location: String,
+    /// `Classic ELB` or `NLB`.
+    kind: &'static str,
+    created: bool,
+    retention_days: Option<u32>,
+    /// The statements the balancer needs, as pretty JSON (a list) a line each, for an existing
+    /// bucket.
+    statements: Vec<String>,
+    /// What the placeholder stands for.
+    account_placeholder: &'static str,
+}
+
+#[derive(Serialize)]
+struct AlarmLine {
+    name: String,
+    description: String,
+}
+
+#[derive(Serialize)]
+struct HaproxyMetrics {
+    job: String,
+    user: String,
+    password_env: String,
+    /// `address:port` of each HAProxy's statistics listener, as Prometheus reaches it.
+    targets: Vec<String>,
+    /// The listener is on the loopback address: Prometheus must run on each HAProxy host.
+    loopback: bool,
+}
+
+#[derive(Serialize)]
+struct ImpaladMetrics {
+    job: String,
+    /// impalad's web server port (`--webserver_port`).
+    port: u16,
+    /// `host:port` of each daemon.
+    targets: Vec<String>,
+    /// Where the port comes from, in words.
+    port_source: &'static str,
+}
+
+#[derive(Serialize)]
+struct HaView {
+    vip: String,
+    prefix: u8,
+    interface: String,
+    virtual_router_id: u8,
+    public_name: Option<String>,
+    nodes: Vec<HaNodeView>,
+    /// The sysctl every node needs because HAProxy binds the virtual IP itself.
+    nonlocal_bind: Option<&'static str>,
+    /// The node that starts as master.
+    first: String,
+    /// The nodes' addresses, space-separated, for firewall rules.
+    addresses: String,
+    /// The DNS record of the public name: `A` or `AAAA`.
+    record: &'static str,
+    /// `iptables` or `ip6tables`.
+    iptables: &'static str,
+}
+
+#[derive(Serialize)]
+struct HaNodeView {
+    host: String,
+    address: String,
+    priority: u8,
+    file: String,
+}
+
+/// The port of impalad's web server: the HTTP health check's when the spec has one (it checks
+/// that server), else impalad's default `--webserver_port`.
+const IMPALAD_WEBSERVER_PORT: u16 = 25000;
 
 #[derive(Serialize)]
 struct Endpoint {
@@ -112,6 +207,8 @@ struct KerberosView {
     daemons: Vec<DaemonFlags>,
     /// Some daemon has no host in the spec: its principal is a placeholder.
     missing_hosts: bool,
+    /// What the balancer's addresses reverse-resolve to, in words.
+    reverse_names: &'static str,
 }
 
 #[derive(Serialize)]
@@ -123,13 +220,10 @@ struct DaemonFlags {
 impl View {
     fn new(plan: &Plan) -> View {
         let frontend = plan.frontend();
-        let (host, host_source) = match (plan.client_host(), frontend) {
-            (Some(h), _) if plan.tls.as_ref().and_then(|t| t.domain.as_deref()) == Some(h) => {
-                (h.to_string(), "tls.domain")
-            }
-            (Some(h), _) => (h.to_string(), "haproxy.public_name"),
-            (None, Frontend::Aws) => (ELB_PLACEHOLDER.to_string(), "placeholder"),
-            (None, Frontend::Haproxy) => (HAPROXY_PLACEHOLDER.to_string(), "placeholder"),
+        let (host, host_source) = match (plan.client_host(), plan.client_host_field(), frontend) {
+            (Some(h), Some(field), _) => (h.to_string(), field),
+            (_, _, Frontend::Aws) => (ELB_PLACEHOLDER.to_string(), "placeholder"),
+            (_, _, Frontend::Haproxy) => (HAPROXY_PLACEHOLDER.to_string(), "placeholder"),
         };
         let balancer = match (&plan.aws, frontend) {
             (Some(a), Frontend::Aws) => match a.kind {
@@ -162,7 +256,7 @@ impl View {
             .iter()
             .map(|(k, p)| Endpoint {
                 title: k.title(),
-                address: format!("{host}:{p}"),
+                address: host_port(&host, *p),
             })
             .collect();
         let cm_port = plan.cloudera_manager_port();
@@ -189,7 +283,8 @@ impl View {
             .filter_map(|k| {
                 port(*k).map(|p| {
                     format!(
-                        "impala-shell -i {host}:{p} --protocol={}{shell_flags}",
+                        "impala-shell -i {} --protocol={}{shell_flags}",
+                        host_port(&host, p),
                         protocol(*k)
                     )
                 })
@@ -207,7 +302,11 @@ impl View {
         let direct = |daemon: &str| {
             order.iter().find_map(|k| {
                 backend(*k).map(|p| {
-                    let mut c = format!("impala-shell -i {daemon}:{p} --protocol={}", protocol(*k));
+                    let mut c = format!(
+                        "impala-shell -i {} --protocol={}",
+                        host_port(daemon, p),
+                        protocol(*k)
+                    );
                     if plan
                         .tls
                         .as_ref()
@@ -261,8 +360,9 @@ impl View {
             } else {
                 ""
             };
-            let mut hive = format!("jdbc:hive2://{host}:{p}/default{transport}");
-            let mut impala = format!("jdbc:impala://{host}:{p}/default{transport}");
+            let address = host_port(&host, p);
+            let mut hive = format!("jdbc:hive2://{address}/default{transport}");
+            let mut impala = format!("jdbc:impala://{address}/default{transport}");
             match (kerberos, &principal) {
                 (Some(k), Some(pr)) => {
                     hive.push_str(&format!(";principal={pr}"));
@@ -299,32 +399,192 @@ impl View {
             },
         };
 
+        let passthrough = plan
+            .tls
+            .as_ref()
+            .is_some_and(|t| t.mode == TlsMode::Passthrough);
+        let acm = frontend == Frontend::Aws
+            && plan.tls.as_ref().is_some_and(|t| match &t.certificate {
+                Certificate::Request { .. } => true,
+                Certificate::Existing { arn } => arn.split(':').nth(2) == Some("acm"),
+                Certificate::None => false,
+            });
+        let hue_cacerts = if passthrough {
+            "PEM bundle of the CA that signed impalad's certificates (impalad terminates TLS)"
+        } else if acm {
+            "PEM bundle of Amazon's root CAs, which sign ACM certificates (the system bundle has them)"
+        } else {
+            "PEM bundle of the CA that signed the balancer's certificate"
+        }
+        .to_string();
+        let access_logs = plan.aws.as_ref().and_then(|a| {
+            a.access_logs.as_ref().map(|l| LogsView {
+                bucket: l.bucket.clone(),
+                location: format!(
+                    "s3://{}/{}AWSLogs/{ACCOUNT_ID}/",
+                    l.bucket,
+                    l.prefix
+                        .as_ref()
+                        .map(|p| format!("{p}/"))
+                        .unwrap_or_default()
+                ),
+                kind: match a.kind {
+                    LoadBalancerKind::Classic => "Classic ELB",
+                    LoadBalancerKind::Network => "NLB",
+                },
+                created: l.create_bucket,
+                retention_days: l.retention_days,
+                statements: serde_json::to_string_pretty(
+                    &l.policy
+                        .iter()
+                        .map(plan::PolicyStatement::json)
+                        .collect::<Vec<_>>(),
+                )
+                .unwrap_or_default()
+                .lines()
+                .map(str::to_string)
+                .collect(),
+                account_placeholder: ACCOUNT_ID,
+            })
+        });
+        let alarms = plan
+            .aws
+            .iter()
+            .flat_map(|a| &a.alarms)
+            .flat_map(|a| &a.alarms)
+            .map(|a| AlarmLine {
+                name: a.name.clone(),
+                description: a.description.clone(),
+            })
+            .collect();
+
+        let h = &plan.haproxy;
+        let haproxy_metrics = h.stats.as_ref().map(|st| {
+            let loopback = st
+                .address
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+            let bracket = |a: &str| {
+                if a.contains(':') {
+                    format!("[{a}]")
+                } else {
+                    a.to_string()
+                }
+            };
+            let targets = match (&h.ha, st.address.as_str()) {
+                (_, _) if loopback => vec![format!("{}:{}", bracket(&st.address), st.port)],
+                (Some(ha), "*") => ha
+                    .nodes
+                    .iter()
+                    .map(|n| format!("{}:{}", bracket(&n.address), st.port))
+                    .collect(),
+                (None, "*") => vec![format!(
+                    "{}:{}",
+                    h.public_name.as_deref().unwrap_or(HAPROXY_PLACEHOLDER),
+                    st.port
+                )],
+                (_, addr) => vec![format!("{}:{}", bracket(addr), st.port)],
+            };
+            HaproxyMetrics {
+                job: format!("haproxy-{}", plan.cluster),
+                user: st.user.clone(),
+                password_env: st.password_env.clone(),
+                targets,
+                loopback,
+            }
+        });
+        let (metrics_port, port_source) = match (&plan.health_check.check, plan.health_check.port) {
+            (Check::Http { .. }, p) => (p, "the HTTP health check's port"),
+            (Check::Tcp { .. }, _) => (
+                IMPALAD_WEBSERVER_PORT,
+                "impalad's default `--webserver_port`",
+            ),
+        };
+        let impalad_metrics = ImpaladMetrics {
+            job: format!("impalad-{}", plan.cluster),
+            port: metrics_port,
+            port_source,
+            targets: plan
+                .daemons
+                .iter()
+                .map(|d| match &d.host {
+                    Some(host) if host.contains(':') => format!("[{host}]:{metrics_port}"),
+                    Some(host) => format!("{host}:{metrics_port}"),
+                    None => format!("<host of {}>:{metrics_port}", d.name),
+                })
+                .collect(),
+        };
+        let ha = h.ha.as_ref().map(|ha| HaView {
+            vip: ha.virtual_ip.clone(),
+            prefix: ha.prefix,
+            interface: ha.interface.clone(),
+            virtual_router_id: ha.virtual_router_id,
+            public_name: h.public_name.clone(),
+            nodes: ha
+                .nodes
+                .iter()
+                .map(|n| HaNodeView {
+                    host: n.host.clone(),
+                    address: n.address.clone(),
+                    priority: n.priority,
+                    file: n.file.clone(),
+                })
+                .collect(),
+            nonlocal_bind: (h.bind.parse::<std::net::IpAddr>().ok() == ha.virtual_ip.parse().ok())
+                .then_some(if ha.ipv6 {
+                    "net.ipv6.ip_nonlocal_bind"
+                } else {
+                    "net.ipv4.ip_nonlocal_bind"
+                }),
+            first: ha
+                .nodes
+                .iter()
+                .max_by_key(|n| n.priority)
+                .map(|n| n.host.clone())
+                .unwrap_or_default(),
+            addresses: ha
+                .nodes
+                .iter()
+                .map(|n| n.address.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            record: if ha.ipv6 { "AAAA" } else { "A" },
+            iptables: if ha.ipv6 { "ip6tables" } else { "iptables" },
+        });
+
         View {
             diagram: String::new(),
+            access_logs,
+            alarms,
+            alarm_topic: plan
+                .aws
+                .as_ref()
+                .and_then(|a| a.alarms.as_ref())
+                .and_then(|a| a.sns_topic_arn.clone()),
+            haproxy_metrics,
+            impalad_metrics,
+            ha,
             cluster: plan.cluster.clone(),
             hue_sticky,
+            hue_cacerts,
             balancer,
             host: host.clone(),
             host_source,
             elb_placeholder,
             haproxy_placeholder: host == HAPROXY_PLACEHOLDER,
             endpoints,
-            cloudera_manager: format!("{host}:{cm_port}"),
+            cloudera_manager: host_port(&host, cm_port),
             shell,
             shell_direct,
             runbook,
             tls,
-            passthrough: plan
-                .tls
-                .as_ref()
-                .is_some_and(|t| t.mode == TlsMode::Passthrough),
+            passthrough,
             jdbc_hive,
             jdbc_impala,
             hue: port(ServiceKind::Hs2).map(|p| Hue {
                 host: host.clone(),
                 port: p,
             }),
-            idle_timeout: plan.idle_timeout,
             kerberos: kerberos.map(|k| KerberosView {
                 realm: k.realm.clone(),
                 principal: principal.clone().unwrap_or_default(),
@@ -345,6 +605,10 @@ impl View {
                     })
                     .collect(),
                 missing_hosts: plan.daemons.iter().any(|d| d.host.is_none()),
+                reverse_names: match frontend {
+                    Frontend::Aws => "names of AWS's own (such as `ip-10-0-1-23.ec2.internal`)",
+                    Frontend::Haproxy => "the proxy host's own name",
+                },
             }),
         }
     }

@@ -14,6 +14,7 @@ pub mod diagram;
 pub mod drain;
 pub mod haproxy;
 pub mod impala_config;
+pub mod keepalived;
 pub mod terraform;
 
 /// Every target's template registry, each built the first time it is asked for and then kept,

@@ -20,7 +20,9 @@ use serde::Serialize;
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::error::Error;
-use crate::plan::{self, Aws, Certificate, Check, Plan, Rule};
+use crate::plan::{
+    self, Aws, Certificate, Check, Plan, PolicyStatement, Principal, Rule, ACCOUNT_ID,
+};
 use crate::render::{hcl_string, Format, Renderer};
 use crate::spec::model::LoadBalancerKind;
 
@@ -63,6 +65,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "alias",
         include_str!("../../templates/terraform/main-alias.tf.hbs"),
+    ),
+    (
+        "logs-bucket",
+        include_str!("../../templates/terraform/main-logs-bucket.tf.hbs"),
+    ),
+    (
+        "alarms",
+        include_str!("../../templates/terraform/main-alarms.tf.hbs"),
     ),
 ];
 
@@ -196,9 +206,101 @@ struct View<'a> {
     /// `preserve_client_ip` and `load_balancing_cross_zone_enabled`: strings in the provider.
     preserve_client_ip: String,
     cross_zone: String,
-    alias: Option<AliasView<'a>>,
+    alias: Vec<AliasView<'a>>,
     endpoints: Vec<Endpoint>,
     cloudera_manager: Option<String>,
+    /// The access-log bucket this module creates, with its policy.
+    logs_bucket: Option<LogsBucketView>,
+    alarms: Vec<AlarmView<'a>>,
+    /// Where the alarms notify.
+    alarm_topic: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct LogsBucketView {
+    /// The label of the bucket and of each resource configuring it.
+    id: String,
+    /// The label of `data "aws_caller_identity"`.
+    caller: String,
+    bucket: String,
+    retention_days: Option<u32>,
+    statements: Vec<StatementView>,
+}
+
+/// A statement of `data "aws_iam_policy_document"`; strings are HCL expressions built here.
+#[derive(Serialize)]
+struct StatementView {
+    sid: &'static str,
+    effect: &'static str,
+    actions: Vec<&'static str>,
+    /// HCL string expressions.
+    resources: Vec<String>,
+    /// `AWS`, `Service` or `*`.
+    principal_type: &'static str,
+    principal: String,
+    conditions: Vec<ConditionView>,
+}
+
+#[derive(Serialize)]
+struct ConditionView {
+    test: &'static str,
+    variable: &'static str,
+    /// HCL string expressions.
+    values: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct AlarmView<'a> {
+    id: String,
+    alarm: &'a plan::Alarm,
+    /// NLB: the label of the watched `aws_lb_target_group`.
+    target_group: Option<String>,
+}
+
+/// An HCL string expression for `text`, with [`ACCOUNT_ID`] interpolated as `account` (an HCL
+/// reference) and everything else escaped by [`hcl_string`].
+fn hcl_with_account(text: &str, account: &str) -> String {
+    let parts: Vec<String> = text
+        .split(ACCOUNT_ID)
+        .map(|part| {
+            let quoted = hcl_string(part);
+            quoted[1..quoted.len() - 1].to_string()
+        })
+        .collect();
+    format!("\"{}\"", parts.join(&format!("${{{account}}}")))
+}
+
+fn statement_view(st: &PolicyStatement, account: &str) -> StatementView {
+    let (principal_type, principal) = match &st.principal {
+        Principal::Aws(arn) => ("AWS", hcl_string(arn)),
+        Principal::Service(name) => ("Service", hcl_string(name)),
+        Principal::Anyone => ("*", hcl_string("*")),
+    };
+    StatementView {
+        sid: st.sid,
+        effect: st.effect,
+        actions: st.actions.clone(),
+        resources: st
+            .resources
+            .iter()
+            .map(|r| hcl_with_account(r, account))
+            .collect(),
+        principal_type,
+        principal,
+        conditions: st
+            .conditions
+            .iter()
+            .map(|c| ConditionView {
+                test: c.test,
+                variable: c.variable,
+                values: c
+                    .values
+                    .iter()
+                    .map(|v| hcl_with_account(v, account))
+                    .collect(),
+            })
+            .collect(),
+    }
 }
 
 #[derive(Serialize)]
@@ -220,7 +322,6 @@ struct Ids {
     backend_group: String,
     certificate: String,
     validation: String,
-    alias: String,
     tls_policy: String,
 }
 
@@ -281,6 +382,9 @@ struct TlsPolicyView {
 
 #[derive(Serialize)]
 struct AliasView<'a> {
+    id: String,
+    /// `A` or `AAAA`.
+    record_type: &'static str,
     zone_id: &'a str,
     name: &'a str,
 }
@@ -311,7 +415,6 @@ impl<'a> View<'a> {
             backend_group: labels.take("aws_security_group", &[cluster, "be"]),
             certificate: labels.take("aws_acm_certificate", &[cluster]),
             validation: labels.take("aws_route53_record", &[cluster, "validation"]),
-            alias: labels.take("aws_route53_record", &[cluster, "alias"]),
             tls_policy: labels.take("aws_load_balancer_policy", &[cluster, "tls"]),
         };
 
@@ -381,7 +484,7 @@ impl<'a> View<'a> {
             return Err(bug("a TLS listener has no certificate"));
         }
 
-        let listeners = aws
+        let listeners: Vec<ListenerView> = aws
             .listeners
             .iter()
             .map(|listener| {
@@ -442,10 +545,21 @@ impl<'a> View<'a> {
             _ => None,
         };
 
-        let alias = tls.and_then(|t| match (&t.domain, &t.hosted_zone_id) {
-            (Some(name), Some(zone_id)) => Some(AliasView { zone_id, name }),
-            _ => None,
-        });
+        let alias = aws
+            .alias
+            .iter()
+            .flat_map(|a| a.record_types.iter().map(move |t| (a, *t)))
+            .map(|(a, record_type)| AliasView {
+                id: if record_type == "AAAA" {
+                    labels.take("aws_route53_record", &[cluster, "alias", "aaaa"])
+                } else {
+                    labels.take("aws_route53_record", &[cluster, "alias"])
+                },
+                record_type,
+                zone_id: &a.hosted_zone_id,
+                name: &a.name,
+            })
+            .collect();
 
         let lb_dns = format!("{}.{}.dns_name", lb.resource, lb.id);
         let endpoint = |port: u16| match plan.client_host() {
@@ -462,7 +576,49 @@ impl<'a> View<'a> {
             .collect();
         let cloudera_manager = plan.cloudera_manager_service().map(|s| endpoint(s.port));
 
+        let logs_bucket = aws
+            .access_logs
+            .as_ref()
+            .filter(|l| l.create_bucket)
+            .map(|l| {
+                let caller = labels.take("aws_caller_identity", &["current"]);
+                let account = format!("data.aws_caller_identity.{caller}.account_id");
+                LogsBucketView {
+                    id: labels.take("aws_s3_bucket", &[cluster, "logs"]),
+                    caller,
+                    bucket: l.bucket.clone(),
+                    retention_days: l.retention_days,
+                    statements: l
+                        .policy
+                        .iter()
+                        .map(|st| statement_view(st, &account))
+                        .collect(),
+                }
+            });
+        let alarms = aws
+            .alarms
+            .iter()
+            .flat_map(|a| &a.alarms)
+            .map(|alarm| {
+                let listener = alarm.service.and_then(|k| {
+                    aws.listeners
+                        .iter()
+                        .zip(&listeners)
+                        .find(|(l, _)| l.service == k)
+                        .map(|(_, view)| view.id.clone())
+                });
+                AlarmView {
+                    id: labels.take("aws_cloudwatch_metric_alarm", &[&alarm.name]),
+                    alarm,
+                    target_group: listener,
+                }
+            })
+            .collect();
+
         Ok(View {
+            logs_bucket,
+            alarms,
+            alarm_topic: aws.alarms.as_ref().and_then(|a| a.sns_topic_arn.as_deref()),
             plan: PlanView {
                 idle_timeout: plan.idle_timeout,
                 health_check: &plan.health_check,

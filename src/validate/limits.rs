@@ -129,3 +129,97 @@ pub const NLB_TLS_POLICIES: &[&str] = &[
     "ELBSecurityPolicy-2016-08",
     "ELBSecurityPolicy-2015-05",
 ];
+
+/// Predefined ELB security policies that allow TLS 1.0 or 1.1 (the AWS guides' protocol
+/// tables; "TLS13-1-0"/"-1-1" and "TLS-1-1" name their lowest version). AWS's Guard rules
+/// ELB_PREDEFINED_SECURITY_POLICY_SSL_CHECK (Classic: only ELBSecurityPolicy-TLS-1-2-2017-01
+/// passes) and ELBV2_LISTENER_SSL_POLICY_RULE flag them; validation warns. On a Classic ELB
+/// every predefined policy but [`CLASSIC_DEFAULT_TLS_POLICY`] is one of them.
+pub const WEAK_TLS_POLICIES: &[&str] = &[
+    "ELBSecurityPolicy-TLS13-1-1-2021-06",
+    "ELBSecurityPolicy-TLS13-1-0-2021-06",
+    "ELBSecurityPolicy-TLS13-1-1-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-0-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS-1-1-2017-01",
+    "ELBSecurityPolicy-FS-1-1-2019-08",
+    "ELBSecurityPolicy-FS-2018-06",
+    "ELBSecurityPolicy-2016-08",
+    "ELBSecurityPolicy-2015-05",
+    "ELBSecurityPolicy-2015-03",
+    "ELBSecurityPolicy-2015-02",
+    "ELBSecurityPolicy-2014-10",
+    "ELBSecurityPolicy-2014-01",
+    "ELBSecurityPolicy-2011-08",
+    "ELBSample-ELBDefaultCipherPolicy",
+    "ELBSample-OpenSSLDefaultCipherPolicy",
+];
+
+/// CloudWatch `PutMetricAlarm`: an alarm looks at most one day back (evaluation periods ×
+/// period ≤ 86,400 s for periods of a minute or more).
+pub const ALARM_EVALUATION_MAX_SECS: u64 = 86_400;
+/// ELB publishes `HealthyHostCount`/`UnHealthyHostCount` every 60 s (Classic and NLB guides,
+/// "CloudWatch metrics"): the period of the health alarms.
+pub const ALARM_PERIOD_SECS: u64 = 60;
+/// `AlarmDescription`: at most 1024 characters; alarm names at most 255.
+pub const ALARM_NAME_MAX: usize = 255;
+/// SNS topic names: 1–256 letters, digits, `_` and `-` (a FIFO topic's ends in `.fifo`).
+pub const SNS_TOPIC_NAME_MAX: usize = 256;
+
+/// S3 lifecycle `Expiration.Days`: a positive integer (an `int` in the API).
+pub const S3_EXPIRATION_DAYS_MAX: i64 = i32::MAX as i64;
+
+/// Who writes a Classic ELB's access logs into the bucket, by region: the Elastic Load
+/// Balancing account of the region ("Enable access logs for your Classic Load Balancer",
+/// step 2, and the same list in the Application Load Balancer guide, "Regions available
+/// before August 2022"; the GovCloud and China accounts from the AWS GovCloud (US) and China
+/// user guides, as listed by the Terraform AWS provider's `aws_elb_service_account`). A region
+/// not listed (one launched in August 2022 or later) is written by the service principal
+/// [`ELB_LOG_DELIVERY_PRINCIPAL`] instead, which AWS has accepted in every region since
+/// September 2025 (Classic Load Balancer guide, document history); the account is kept where
+/// one exists because older guides, and policies already in use, name it.
+pub const ELB_LOG_ACCOUNTS: &[(&str, &str)] = &[
+    ("us-east-1", "127311923021"),
+    ("us-east-2", "033677994240"),
+    ("us-west-1", "027434742980"),
+    ("us-west-2", "797873946194"),
+    ("af-south-1", "098369216593"),
+    ("ap-east-1", "754344448648"),
+    ("ap-southeast-3", "589379963580"),
+    ("ap-south-1", "718504428378"),
+    ("ap-northeast-3", "383597477331"),
+    ("ap-northeast-2", "600734575887"),
+    ("ap-southeast-1", "114774131450"),
+    ("ap-southeast-2", "783225319266"),
+    ("ap-northeast-1", "582318560864"),
+    ("ca-central-1", "985666609251"),
+    ("eu-central-1", "054676820928"),
+    ("eu-west-1", "156460612806"),
+    ("eu-west-2", "652711504416"),
+    ("eu-south-1", "635631232127"),
+    ("eu-west-3", "009996457667"),
+    ("eu-north-1", "897822967062"),
+    ("me-south-1", "076674570225"),
+    ("sa-east-1", "507241528517"),
+    ("us-gov-west-1", "048591011584"),
+    ("us-gov-east-1", "190560391635"),
+    ("cn-north-1", "638102146993"),
+    ("cn-northwest-1", "037604701340"),
+];
+/// The service principal that writes a Classic ELB's access logs in regions without an
+/// [`ELB_LOG_ACCOUNTS`] entry ("Regions available as of August 2022 or later").
+pub const ELB_LOG_DELIVERY_PRINCIPAL: &str = "logdelivery.elasticloadbalancing.amazonaws.com";
+/// The service principal that writes an NLB's access logs ("Enable access logs for your
+/// Network Load Balancer", bucket requirements): `s3:GetBucketAcl` on the bucket and
+/// `s3:PutObject` under `<prefix>/AWSLogs/<account>/`, both limited by `aws:SourceAccount` and
+/// `aws:SourceArn` (`arn:<partition>:logs:<region>:<account>:*`), the object write also by
+/// `s3:x-amz-acl` `bucket-owner-full-control`.
+pub const NLB_LOG_DELIVERY_PRINCIPAL: &str = "delivery.logs.amazonaws.com";
+
+/// VRRP (RFC 5798, 5.2.3): a virtual router ID is 1–255.
+pub const VRRP_ROUTER_ID: (i64, i64) = (1, 255);
+/// VRRP priority of a router that does not own the address: 1–254 (RFC 5798, 5.2.4: 255 is
+/// the owner of the address, 0 a master that stops).
+pub const VRRP_PRIORITY: (i64, i64) = (1, 254);
+/// Linux network interface names: at most 15 bytes (`IFNAMSIZ` 16, with the NUL), not `.`
+/// or `..`, no `/`, `:` or blanks (`dev_valid_name` in the kernel).
+pub const INTERFACE_NAME_MAX: usize = 15;

@@ -44,6 +44,7 @@ pub fn general(spec: &Spec, out: &mut Out) {
     tls(spec, out);
     if let Some(k) = &spec.kerberos {
         realm(&k.realm, out);
+        kerberos_hosts(spec, out);
         if let Some(keytab) = &k.keytab {
             if let Err(why) = syntax::abs_path(keytab) {
                 out.push(
@@ -191,6 +192,23 @@ fn daemons(spec: &Spec, out: &mut Out) {
     }
 }
 
+/// With Kerberos, each impalad's own principal is `impala/<its FQDN>@REALM`
+/// (`--be_principal`), and Kerberos host-based principals name hosts, not addresses.
+fn kerberos_hosts(spec: &Spec, out: &mut Out) {
+    for (i, d) in spec.daemons.iter().enumerate() {
+        let Some(h) = &d.host else { continue };
+        if h.parse::<std::net::IpAddr>().is_ok() {
+            out.push(
+                Diagnostic::error(
+                    Path::root().key("daemons").index(i).key("host"),
+                    format!("host {h} is an IP address, but with Kerberos each impalad is known by its principal impala/<fully qualified host name>@REALM"),
+                )
+                .hint("write the impalad's fully qualified host name (what `hostname -f` prints on it), as its Kerberos principal has it"),
+            );
+        }
+    }
+}
+
 fn health_check(spec: &Spec, out: &mut Out) {
     let Some(hc) = &spec.health_check else { return };
     let configured: Vec<ServiceKind> = plan::services(spec).into_iter().map(|s| s.0).collect();
@@ -292,6 +310,10 @@ fn health_check(spec: &Spec, out: &mut Out) {
 fn tls(spec: &Spec, out: &mut Out) {
     let Some(t) = &spec.tls else { return };
     let passthrough = t.mode == TlsMode::Passthrough;
+    let has_sans = t
+        .subject_alternative_names
+        .as_ref()
+        .is_some_and(|s| !s.is_empty());
     if let Some(d) = &t.domain {
         if let Err(why) = syntax::dns_name(d, true) {
             out.push(Diagnostic::error(
@@ -300,7 +322,50 @@ fn tls(spec: &Spec, out: &mut Out) {
             ));
         }
     }
-    if passthrough {
+    // On premises, HAProxy presents haproxy.certificate (a PEM file) and sets its own TLS
+    // versions: the fields for AWS's certificate, policy and DNS would be silently ignored.
+    let onprem = spec.aws.is_none();
+    if onprem {
+        let aws_only = [
+            (
+                "certificate_arn",
+                t.certificate_arn.is_some(),
+                "names an ACM or IAM certificate, which only an AWS balancer can use",
+                "HAProxy presents the PEM file haproxy.certificate (default /etc/haproxy/certs/<cluster>.pem): remove certificate_arn",
+            ),
+            (
+                "subject_alternative_names",
+                has_sans,
+                "lists names for the ACM certificate an AWS balancer requests",
+                "put the names in the certificate of haproxy.certificate, and remove them here",
+            ),
+            (
+                "hosted_zone_id",
+                t.hosted_zone_id.is_some(),
+                "is the Route 53 zone of an AWS balancer's records",
+                "point the name clients use (haproxy.public_name) at the HAProxy host in your DNS, and remove hosted_zone_id",
+            ),
+            (
+                "policy",
+                t.policy.is_some(),
+                "is an ELB security policy",
+                "HAProxy refuses protocols below TLS 1.2 (ssl-default-bind-options): remove policy",
+            ),
+        ];
+        for (field, present, what, hint) in aws_only {
+            if present {
+                out.push(
+                    Diagnostic::error(
+                        p(&format!("tls.{field}")),
+                        format!("tls.{field} {what}, and this spec has no aws section"),
+                    )
+                    .at_key()
+                    .hint(hint),
+                );
+            }
+        }
+    }
+    if passthrough && !onprem {
         if t.certificate_arn.is_some() {
             out.push(Diagnostic::error(p("tls.certificate_arn"), "passthrough TLS: the balancer holds no certificate").at_key().hint("impalad terminates TLS with its own certificate; remove certificate_arn, or use mode: offload or bridge"));
         }
@@ -314,17 +379,9 @@ fn tls(spec: &Spec, out: &mut Out) {
                 .hint("remove policy; impalad's --ssl_minimum_version sets the protocol"),
             );
         }
-        if t.subject_alternative_names
-            .as_ref()
-            .is_some_and(|s| !s.is_empty())
-        {
+        if has_sans {
             out.push(Diagnostic::error(p("tls.subject_alternative_names"), "passthrough TLS requests no certificate, so subject_alternative_names have no effect").at_key().hint("put these names in impalad's own certificate, and remove them here"));
         }
-    } else if t.domain.is_none() && t.certificate_arn.is_none() {
-        out.push(
-            Diagnostic::error(p("tls"), format!("TLS {} needs a certificate: set tls.domain or tls.certificate_arn", t.mode.key()))
-                .hint("domain requests an ACM certificate (DNS validation); certificate_arn uses one you have"),
-        );
     }
     if let Some(arn) = &t.certificate_arn {
         if let Err(why) = syntax::certificate_arn(arn) {
@@ -333,12 +390,8 @@ fn tls(spec: &Spec, out: &mut Out) {
                 format!("certificate_arn {arn:?} is not a certificate ARN: {why}"),
             ));
         }
-        if t.subject_alternative_names
-            .as_ref()
-            .is_some_and(|s| !s.is_empty())
-            && !passthrough
-        {
-            out.push(Diagnostic::error(p("tls.subject_alternative_names"), "subject_alternative_names apply only to a certificate impalad-lbgen requests, but certificate_arn names an existing one").at_key().hint("remove subject_alternative_names, or certificate_arn to request a new certificate"));
+        if has_sans && !passthrough && !onprem {
+            out.push(Diagnostic::error(p("tls.subject_alternative_names"), "subject_alternative_names apply only to a certificate impala-lbgen requests, but certificate_arn names an existing one").at_key().hint("remove subject_alternative_names, or certificate_arn to request a new certificate"));
         }
     }
     if let Some(sans) = &t.subject_alternative_names {
@@ -549,6 +602,9 @@ pub fn aws(spec: &Spec, scope: Scope, out: &mut Out) {
         .tls
         .as_ref()
         .is_some_and(|t| t.mode != TlsMode::Passthrough);
+    if let Some(t) = &spec.tls {
+        aws_tls(t, a, out);
+    }
     if a.scheme == Some(Scheme::InternetFacing) && spec.tls.is_none() {
         out.push(
             Diagnostic::warning(
@@ -625,6 +681,28 @@ pub fn aws(spec: &Spec, scope: Scope, out: &mut Out) {
                     .hint("no logs will be written; use tls mode offload or bridge, or remove access_logs"),
             );
         }
+        if let Some(days) = logs.retention_days {
+            let at = p("aws.access_logs.retention_days");
+            if logs.create_bucket != Some(true) {
+                out.push(
+                    Diagnostic::error(at, "retention_days applies only to a bucket impala-lbgen creates")
+                        .at_key()
+                        .hint("set create_bucket: true, or give your own bucket a lifecycle rule and remove retention_days"),
+                );
+            } else if !(1..=S3_EXPIRATION_DAYS_MAX).contains(&days) {
+                out.push(
+                    Diagnostic::error(
+                        at,
+                        format!("retention_days {days} is outside 1 to {S3_EXPIRATION_DAYS_MAX}"),
+                    )
+                    .hint("such as 90"),
+                );
+            }
+        }
+    }
+
+    if let Some(alarms) = &a.alarms {
+        alarms_rules(spec, alarms, &a.region, out);
     }
 
     if let Some(tags) = &a.tags {
@@ -840,20 +918,45 @@ pub fn aws(spec: &Spec, scope: Scope, out: &mut Out) {
             );
         }
     }
-    if !nlb {
-        if let Some(i) = a
-            .client_cidrs
-            .iter()
-            .position(|c| syntax::cidr(c).is_ok_and(|c| c.ipv6))
-        {
-            out.push(
-                Diagnostic::warning(
-                    Path::root().key("aws").key("client_cidrs").index(i),
-                    "a Classic ELB in a VPC accepts only IPv4 clients, so IPv6 blocks admit no one",
-                )
-                .hint("remove the IPv6 blocks, or use load_balancer: network"),
-            );
-        }
+    // IPv6 clients reach only a dualstack NLB: a Classic ELB in a VPC has IPv4 addresses only,
+    // and an NLB has IPv6 addresses only when its IP address type is dualstack.
+    let dualstack = a.ip_address_type == Some(IpAddressType::Dualstack);
+    if dualstack && !nlb {
+        out.push(
+            Diagnostic::error(
+                p("aws.ip_address_type"),
+                "a Classic ELB in a VPC has IPv4 addresses only, so it cannot be dualstack",
+            )
+            .hint("use load_balancer: network, or remove ip_address_type"),
+        );
+    }
+    let ipv6_block = a
+        .client_cidrs
+        .iter()
+        .position(|c| syntax::cidr(c).is_ok_and(|c| c.ipv6));
+    match ipv6_block {
+        Some(i) if !nlb => out.push(
+            Diagnostic::error(
+                Path::root().key("aws").key("client_cidrs").index(i),
+                "a Classic ELB in a VPC accepts only IPv4 clients, so an IPv6 block would admit no one",
+            )
+            .hint("remove the IPv6 blocks, or use load_balancer: network with ip_address_type: dualstack"),
+        ),
+        Some(i) if !dualstack => out.push(
+            Diagnostic::error(
+                Path::root().key("aws").key("client_cidrs").index(i),
+                "an NLB of IP address type ipv4 has no IPv6 address, so an IPv6 block would admit no one",
+            )
+            .hint("set aws.ip_address_type: dualstack (every subnet needs an IPv6 CIDR block, IPv6 routes and network ACLs that allow it), or remove the IPv6 blocks"),
+        ),
+        None if dualstack && nlb => out.push(
+            Diagnostic::warning(
+                p("aws.ip_address_type"),
+                "the NLB is dualstack, but no client_cidrs block is IPv6, so its IPv6 addresses admit no one",
+            )
+            .hint("add the IPv6 client blocks to client_cidrs, or remove ip_address_type"),
+        ),
+        _ => {}
     }
     if nlb && terminates {
         let sticky: Vec<&str> = plan::services(spec)
@@ -898,6 +1001,26 @@ pub fn aws(spec: &Spec, scope: Scope, out: &mut Out) {
                     "use {CLASSIC_DEFAULT_TLS_POLICY}, or load_balancer: network"
                 )),
             );
+        } else if WEAK_TLS_POLICIES.contains(&policy.as_str())
+            || (!nlb && known.contains(&policy.as_str()) && policy != CLASSIC_DEFAULT_TLS_POLICY)
+        {
+            let recommended = if nlb {
+                NLB_DEFAULT_TLS_POLICY
+            } else {
+                CLASSIC_DEFAULT_TLS_POLICY
+            };
+            out.push(
+                Diagnostic::warning(
+                    p("tls.policy"),
+                    format!(
+                        "{policy} allows TLS 1.0 or 1.1, which are broken and retired (RFC 8996)"
+                    ),
+                )
+                .hint(format!(
+                    "use {recommended}, which allows TLS 1.2{} only",
+                    if nlb { " and 1.3" } else { "" }
+                )),
+            );
         } else if !known.contains(&policy.as_str()) {
             let mut d = Diagnostic::warning(
                 p("tls.policy"),
@@ -910,6 +1033,119 @@ pub fn aws(spec: &Spec, scope: Scope, out: &mut Out) {
                 d = d.hint(format!("did you mean {s}?"));
             }
             out.push(d);
+        }
+    }
+}
+
+/// The TLS rules of an AWS balancer: where its certificate comes from, and the name clients
+/// use, which the certificate must cover.
+fn aws_tls(t: &TlsSpec, a: &AwsSpec, out: &mut Out) {
+    let passthrough = t.mode == TlsMode::Passthrough;
+    if !passthrough && t.domain.is_none() && t.certificate_arn.is_none() {
+        out.push(
+            Diagnostic::error(p("tls"), format!("TLS {} needs a certificate: set tls.domain or tls.certificate_arn", t.mode.key()))
+                .hint("domain requests an ACM certificate (DNS validation); certificate_arn uses one you have"),
+        );
+    }
+    // ACM certificates are regional: a balancer can use only one from its own region.
+    if let Some(arn) = &t.certificate_arn {
+        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        if syntax::certificate_arn(arn).is_ok() && parts[2] == "acm" && parts[3] != a.region {
+            out.push(
+                Diagnostic::error(
+                    p("tls.certificate_arn"),
+                    format!(
+                        "the certificate is in {}, but the balancer is in {}, and ACM certificates can be used only in their own region",
+                        parts[3], a.region
+                    ),
+                )
+                .hint(format!(
+                    "request or import the certificate in {} and give that ARN",
+                    a.region
+                )),
+            );
+        }
+    }
+    // A wildcard names no host: clients need a plain name the certificate covers.
+    let wildcard = t.domain.as_ref().is_some_and(|d| d.starts_with("*."));
+    let plain_san = t
+        .subject_alternative_names
+        .iter()
+        .flatten()
+        .any(|n| !n.starts_with("*."));
+    if wildcard && !plain_san {
+        let hint = if t.certificate_arn.is_some() || passthrough {
+            "set tls.domain to the name clients use, such as impala.example.com (a wildcard certificate covers it)"
+        } else {
+            "add the name clients use to subject_alternative_names, such as impala.example.com"
+        };
+        out.push(
+            Diagnostic::warning(
+                p("tls.domain"),
+                "tls.domain is a wildcard, which names no host: clients would use the balancer's own DNS name, which the certificate does not cover, and no alias record is made",
+            )
+            .hint(hint),
+        );
+    }
+}
+
+fn alarms_rules(spec: &Spec, alarms: &AlarmsSpec, region: &str, out: &mut Out) {
+    if let Some(d) = alarms.unhealthy_for {
+        let secs = d.as_secs();
+        let at = p("aws.alarms.unhealthy_for");
+        if secs == 0 || secs % ALARM_PERIOD_SECS != 0 {
+            out.push(
+                Diagnostic::error(
+                    at,
+                    format!(
+                        "unhealthy_for {} is not a whole number of minutes",
+                        show_duration(d)
+                    ),
+                )
+                .hint(
+                    "CloudWatch evaluates the health metrics minute by minute: use 1m, 5m, 15m ...",
+                ),
+            );
+        } else if secs > ALARM_EVALUATION_MAX_SECS {
+            out.push(
+                Diagnostic::error(at, format!("unhealthy_for {} is longer than a day, the longest a CloudWatch alarm looks back", show_duration(d)))
+                    .hint("use at most 1440m (24h)"),
+            );
+        }
+    }
+    if let Some(m) = alarms.min_healthy {
+        let n = spec.daemons.len();
+        if m < 1 {
+            out.push(
+                Diagnostic::error(p("aws.alarms.min_healthy"), format!("min_healthy is {m}"))
+                    .hint("use 1 (alarm when no daemon is healthy) or more"),
+            );
+        } else if usize::try_from(m).map_or(true, |m| m > n) {
+            out.push(
+                Diagnostic::error(
+                    p("aws.alarms.min_healthy"),
+                    format!("min_healthy {m} is more than the {n} daemon{} the balancer has, so the alarm would never clear", if n == 1 { "" } else { "s" }),
+                )
+                .hint(format!("use 1 to {n}")),
+            );
+        }
+    }
+    if let Some(arn) = &alarms.sns_topic_arn {
+        let at = p("aws.alarms.sns_topic_arn");
+        match syntax::sns_topic_arn(arn) {
+            Err(why) => out.push(Diagnostic::error(
+                at,
+                format!("sns_topic_arn {arn:?} is not an SNS topic ARN: {why}"),
+            )),
+            Ok(()) => {
+                let topic_region = arn.split(':').nth(3).unwrap_or_default();
+                if topic_region != region {
+                    out.push(
+                        Diagnostic::warning(at, format!("the topic is in {topic_region}, but the alarms are in {region}"))
+                            .hint("CloudWatch alarms notify topics in their own region: use a topic in the balancer's region"),
+                    );
+                }
+            }
         }
     }
 }
@@ -931,6 +1167,14 @@ pub fn haproxy(spec: &Spec, scope: Scope, out: &mut Out) {
                 .hint("add the impalad's DNS name or IP address"),
             );
         }
+    }
+    if scope.target == Some("keepalived")
+        && spec.haproxy.as_ref().and_then(|h| h.ha.as_ref()).is_none()
+    {
+        out.push(
+            Diagnostic::error(Path::root(), "the keepalived target needs haproxy.ha")
+                .hint("add haproxy.ha with virtual_ip, interface, virtual_router_id and the nodes (see examples/onprem-ha.yaml)"),
+        );
     }
     let Some(h) = &spec.haproxy else { return };
     let configured: Vec<ServiceKind> = plan::services(spec).into_iter().map(|s| s.0).collect();
@@ -1079,6 +1323,9 @@ pub fn haproxy(spec: &Spec, scope: Scope, out: &mut Out) {
             out.push(Diagnostic::error(p("haproxy.maxconn"), format!("haproxy.maxconn {m} is more than {HAPROXY_MAXCONN_MAX}")).hint("one HAProxy process handles tens of thousands of connections; Impala clients need far fewer"));
         }
     }
+    if let Some(ha) = &h.ha {
+        ha_rules(spec, h, ha, out);
+    }
     for field in ["certificate", "ca_file"] {
         let value = if field == "certificate" {
             &h.certificate
@@ -1093,6 +1340,168 @@ pub fn haproxy(spec: &Spec, scope: Scope, out: &mut Out) {
                 ));
             }
         }
+    }
+}
+
+/// `haproxy.ha`: keepalived's virtual IP, interface, router ID and nodes.
+fn ha_rules(spec: &Spec, h: &HaproxySpec, ha: &HaSpec, out: &mut Out) {
+    let vip = match syntax::address_with_prefix(&ha.virtual_ip) {
+        Ok((ip, _)) => Some(ip),
+        Err(why) => {
+            out.push(
+                Diagnostic::error(p("haproxy.ha.virtual_ip"), format!("virtual_ip {:?}: {why}", ha.virtual_ip))
+                    .hint("the address clients reach, with the prefix length of its network, such as 10.0.0.10/24"),
+            );
+            None
+        }
+    };
+    if let Err(why) = syntax::interface_name(&ha.interface) {
+        out.push(Diagnostic::error(
+            p("haproxy.ha.interface"),
+            format!(
+                "interface {:?} is not a network interface name: {why}",
+                ha.interface
+            ),
+        ));
+    }
+    let (lo, hi) = VRRP_ROUTER_ID;
+    if !(lo..=hi).contains(&ha.virtual_router_id) {
+        out.push(
+            Diagnostic::error(
+                p("haproxy.ha.virtual_router_id"),
+                format!(
+                    "virtual_router_id {} is outside {lo} to {hi}",
+                    ha.virtual_router_id
+                ),
+            )
+            .hint("pick one no other VRRP router on the segment uses, such as 51"),
+        );
+    }
+    if ha.nodes.len() < 2 {
+        out.push(
+            Diagnostic::error(
+                p("haproxy.ha.nodes"),
+                format!(
+                    "{} node: a virtual IP needs two or more HAProxy hosts to move between",
+                    ha.nodes.len()
+                ),
+            )
+            .at_key()
+            .hint("list every HAProxy host, each with its priority"),
+        );
+    }
+    let mut hosts: HashMap<&str, usize> = HashMap::new();
+    let mut addresses: HashMap<std::net::IpAddr, usize> = HashMap::new();
+    let mut priorities: HashMap<i64, usize> = HashMap::new();
+    for (i, node) in ha.nodes.iter().enumerate() {
+        let at = || Path::root().key("haproxy").key("ha").key("nodes").index(i);
+        if let Err(why) = syntax::host(&node.host) {
+            out.push(Diagnostic::error(
+                at().key("host"),
+                format!(
+                    "host {:?} is not a DNS name or IP address: {why}",
+                    node.host
+                ),
+            ));
+        } else if let Some(first) = hosts.insert(node.host.as_str(), i) {
+            out.push(Diagnostic::error(
+                at().key("host"),
+                format!("node {} is listed twice (also nodes[{first}])", node.host),
+            ));
+        }
+        let address = match &node.address {
+            Some(a) => {
+                match a.parse::<std::net::IpAddr>() {
+                    Ok(ip) => Some(ip),
+                    Err(_) => {
+                        out.push(
+                        Diagnostic::error(at().key("address"), format!("address {a:?} is not an IP address"))
+                            .hint(format!("the node's address on {}, which the other nodes send VRRP adverts to", ha.interface)),
+                    );
+                        None
+                    }
+                }
+            }
+            None => match node.host.parse::<std::net::IpAddr>() {
+                Ok(ip) => Some(ip),
+                Err(_) => {
+                    if syntax::host(&node.host).is_ok() {
+                        out.push(
+                            Diagnostic::error(at(), format!("node {} needs address: its IP address on {}", node.host, ha.interface))
+                                .hint("keepalived sends VRRP adverts to each peer's address, not to a name"),
+                        );
+                    }
+                    None
+                }
+            },
+        };
+        if let Some(ip) = address {
+            let field = if node.address.is_some() {
+                "address"
+            } else {
+                "host"
+            };
+            if Some(ip) == vip {
+                out.push(
+                    Diagnostic::error(at().key(field), format!("{ip} is the virtual IP itself"))
+                        .hint(
+                            "give the node's own address; keepalived adds the virtual IP beside it",
+                        ),
+                );
+            } else if vip.is_some_and(|v| v.is_ipv6() != ip.is_ipv6()) {
+                out.push(
+                    Diagnostic::error(at().key(field), format!("{ip} and the virtual IP {} are not of the same IP version", ha.virtual_ip))
+                        .hint("VRRP adverts for an IPv4 virtual IP go between IPv4 addresses, and likewise for IPv6"),
+                );
+            } else if let Some(first) = addresses.insert(ip, i) {
+                out.push(Diagnostic::error(
+                    at().key(field),
+                    format!("address {ip} is also nodes[{first}]'s"),
+                ));
+            }
+        }
+        let (lo, hi) = VRRP_PRIORITY;
+        if !(lo..=hi).contains(&node.priority) {
+            out.push(
+                Diagnostic::error(at().key("priority"), format!("priority {} is outside {lo} to {hi}", node.priority))
+                    .hint("255 belongs to a router that owns the address; give the preferred node the highest, such as 150 and 100"),
+            );
+        } else if let Some(first) = priorities.insert(node.priority, i) {
+            out.push(
+                Diagnostic::warning(at().key("priority"), format!("priority {} is also nodes[{first}]'s", node.priority))
+                    .hint("with equal priorities the node with the higher address becomes master; give each node its own"),
+            );
+        }
+    }
+    if let (Some(bind), Some(v)) = (&h.bind, vip) {
+        let ok = bind == "*" || bind.parse::<std::net::IpAddr>().is_ok_and(|b| b == v);
+        if !ok && syntax::listen_address(bind).is_ok() {
+            out.push(
+                Diagnostic::error(p("haproxy.bind"), format!("HAProxy listens on {bind}, but clients reach the nodes at the virtual IP {v}"))
+                    .hint(format!(
+                        "use '*', or {v} (with {}=1 on every node)",
+                        if v.is_ipv6() { "net.ipv6.ip_nonlocal_bind" } else { "net.ipv4.ip_nonlocal_bind" }
+                    )),
+            );
+        }
+    }
+    let stats_bind = h.stats.as_ref().and_then(|st| st.bind.as_deref());
+    if let (Some(Ok((addr, _))), Some(v)) = (stats_bind.map(syntax::bind_address), vip) {
+        let ip = addr.parse::<std::net::IpAddr>().ok();
+        let ok = addr == "*" || ip.is_some_and(|ip| ip.is_loopback() || ip == v);
+        if !ok {
+            out.push(
+                Diagnostic::error(p("haproxy.stats.bind"), format!("every node runs the same haproxy.cfg, but {addr} is the address of at most one of them"))
+                    .hint("bind the statistics page to 127.0.0.1 (each node's own) or '*'"),
+            );
+        }
+    }
+    if spec.kerberos.is_some() && spec.aws.is_none() && h.public_name.is_none() {
+        out.push(
+            Diagnostic::error(p("haproxy.ha"), "Kerberos needs a name for the virtual IP: clients ask for a ticket for impala/<name>, and an address is none")
+                .at_key()
+                .hint("set haproxy.public_name to the DNS name that resolves to the virtual IP"),
+        );
     }
 }
 

@@ -410,6 +410,102 @@ pub fn listen_address(s: &str) -> Result<(), String> {
     }
 }
 
+/// An address with its prefix length, as an interface holds it: `10.0.0.10/24` (host bits
+/// set, unlike a [`cidr`] block). Returns the address and the length.
+pub fn address_with_prefix(s: &str) -> Result<(IpAddr, u8), String> {
+    let form = "an IP address and its prefix length, such as 10.0.0.10/24";
+    let Some((addr, len)) = s.split_once('/') else {
+        return Err(format!("it has no prefix length; write {form}"));
+    };
+    let ip: IpAddr = addr
+        .parse()
+        .map_err(|_| format!("{addr:?} is not an IP address; write {form}"))?;
+    let max = if ip.is_ipv6() { 128 } else { 32 };
+    match len.parse::<u8>() {
+        Ok(p) if (1..=max).contains(&p) && !len.starts_with('+') => {}
+        _ => {
+            return Err(format!(
+                "the prefix length {len:?} must be a number from 1 to {max}"
+            ))
+        }
+    }
+    let prefix: u8 = len.parse().unwrap_or(max);
+    if let IpAddr::V4(v4) = ip {
+        if prefix < 31 {
+            let host = u32::from(v4) & !(u32::MAX << (32 - prefix));
+            if host == 0 {
+                return Err(format!(
+                    "{v4} is the network address of {s}, not one a host may hold"
+                ));
+            }
+            if host == !(u32::MAX << (32 - prefix)) {
+                return Err(format!("{v4} is the broadcast address of {s}"));
+            }
+        }
+    }
+    if ip.is_unspecified() || ip.is_loopback() || ip.is_multicast() {
+        return Err(format!("{ip} cannot be a virtual IP address"));
+    }
+    Ok((ip, prefix))
+}
+
+/// A Linux network interface name: 1–15 bytes, no `/`, `:`, blanks or control characters,
+/// and not `.` or `..`; we also keep to letters, digits, `.`, `_` and `-`, which every
+/// configuration file can hold bare.
+pub fn interface_name(s: &str) -> Result<(), String> {
+    if s.is_empty() {
+        return Err("it is empty".into());
+    }
+    if s.len() > INTERFACE_NAME_MAX {
+        return Err(format!(
+            "it is {} characters long; Linux interface names have at most {INTERFACE_NAME_MAX}",
+            s.len()
+        ));
+    }
+    if s == "." || s == ".." {
+        return Err("it is not a name".into());
+    }
+    match s
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "._-".contains(*c)))
+    {
+        Some(c) => Err(format!(
+            "it contains {}; interface names use letters, digits, '.', '_' and '-'",
+            describe_char(c)
+        )),
+        None => Ok(()),
+    }
+}
+
+/// An SNS topic ARN: `arn:<partition>:sns:<region>:<account>:<name>`.
+pub fn sns_topic_arn(s: &str) -> Result<(), String> {
+    let form = "arn:aws:sns:<region>:<12-digit account>:<topic name>";
+    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    if parts.len() != 6 || parts[0] != "arn" || !parts[1].starts_with("aws") || parts[2] != "sns" {
+        return Err(format!("the form is {form}"));
+    }
+    region(parts[3]).map_err(|e| format!("{e}; the form is {form}"))?;
+    if !(parts[4].len() == 12 && parts[4].bytes().all(|b| b.is_ascii_digit())) {
+        return Err(format!(
+            "the account {:?} is not 12 digits; the form is {form}",
+            parts[4]
+        ));
+    }
+    let name = parts[5];
+    let base = name.strip_suffix(".fifo").unwrap_or(name);
+    if base.is_empty()
+        || name.len() > SNS_TOPIC_NAME_MAX
+        || !base
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        return Err(format!(
+            "the topic name {name:?} is not 1 to {SNS_TOPIC_NAME_MAX} letters, digits, '_' and '-'"
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -526,5 +622,45 @@ mod tests {
         assert!(env_name("1X").is_err());
         assert!(abs_path("/etc/haproxy/certs/c1.pem").is_ok());
         assert!(abs_path("/etc/ha proxy").is_err());
+        assert!(sns_topic_arn("arn:aws:sns:us-west-2:123456789012:impala-oncall").is_ok());
+        assert!(sns_topic_arn("arn:aws-us-gov:sns:us-gov-west-1:123456789012:a_b").is_ok());
+        assert!(sns_topic_arn("arn:aws:sns:us-west-2:1234:x").is_err());
+        assert!(sns_topic_arn("arn:aws:sqs:us-west-2:123456789012:x").is_err());
+        assert!(sns_topic_arn("arn:aws:sns:us-west-2:123456789012:a b").is_err());
+        assert!(sns_topic_arn("arn:aws:sns:us-west-2:123456789012:").is_err());
+    }
+
+    #[test]
+    fn virtual_ips_and_interfaces() {
+        assert_eq!(
+            address_with_prefix("10.0.0.10/24").unwrap(),
+            ("10.0.0.10".parse().unwrap(), 24)
+        );
+        assert!(address_with_prefix("10.0.0.10/32").is_ok());
+        assert!(address_with_prefix("2001:db8::10/64").is_ok());
+        for bad in [
+            "10.0.0.10",
+            "10.0.0.0/24",
+            "10.0.0.255/24",
+            "10.0.0.10/33",
+            "10.0.0.10/0",
+            "127.0.0.1/8",
+            "x/24",
+        ] {
+            assert!(address_with_prefix(bad).is_err(), "{bad}");
+        }
+        assert!(interface_name("eth0").is_ok());
+        assert!(interface_name("bond0.100").is_ok());
+        for bad in [
+            "",
+            ".",
+            "a b",
+            "eth0:1",
+            "a/b",
+            "averyveryverylongname",
+            "eth0@if2",
+        ] {
+            assert!(interface_name(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -342,9 +342,9 @@ pub fn aws_examples() -> Vec<(String, PathBuf)> {
 }
 
 /// Specs beside the examples, covering every branch of the templates: every TLS mode on both
-/// balancer kinds, a certificate without a hosted zone, an HTTP health check, no access logs,
-/// an IPv6 client block, a custom name, other drain timeouts, connections closed when a daemon
-/// turns unhealthy. Warnings are fine.
+/// balancer kinds, a certificate without a hosted zone, a wildcard certificate, an HTTP health
+/// check, no access logs, IPv4 and dualstack NLBs, custom and long names, other drain timeouts,
+/// connections closed when a daemon turns unhealthy. Warnings are fine.
 pub fn aws_variants() -> Vec<(&'static str, Value)> {
     let mut out = Vec::new();
 
@@ -357,9 +357,11 @@ pub fn aws_variants() -> Vec<(&'static str, Value)> {
     v["tls"] = json!({"mode": "passthrough", "domain": "impala.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ"});
     out.push(("classic-passthrough", v));
 
+    // A wildcard certificate: clients use, and the alias record names, its first plain name.
     let mut v = example("cluster1");
     v["tls"] = json!({"mode": "offload", "domain": "*.impala.example.com",
-        "subject_alternative_names": ["impala.example.com", "Impala.Example.ORG"]});
+        "subject_alternative_names": ["impala.example.com", "Impala.Example.ORG"],
+        "hosted_zone_id": "Z0123456789ABCDEFGHIJ"});
     out.push(("classic-wildcard", v));
 
     let mut v = example("cluster1");
@@ -372,6 +374,8 @@ pub fn aws_variants() -> Vec<(&'static str, Value)> {
     v["tls"] = json!({"mode": "passthrough"});
     v["idle_timeout"] = json!("1h");
     v["aws"].as_object_mut().unwrap().remove("access_logs");
+    v["aws"].as_object_mut().unwrap().remove("ip_address_type");
+    v["aws"]["client_cidrs"] = json!(["10.0.0.0/8"]);
     out.push(("nlb-passthrough", v));
 
     let mut v = example("nlb-tls");
@@ -381,6 +385,7 @@ pub fn aws_variants() -> Vec<(&'static str, Value)> {
     v["drain_timeout"] = json!(45);
     v["idle_timeout"] = json!(6000);
     v["aws"]["client_cidrs"] = json!(["10.0.0.0/8", "2001:db8::/32"]);
+    v["aws"]["ip_address_type"] = json!("dualstack");
     v["aws"]["name"] = json!("impala-nlb");
     v["aws"]["scheme"] = json!("internet-facing");
     out.push(("nlb-plain", v));
@@ -394,6 +399,34 @@ pub fn aws_variants() -> Vec<(&'static str, Value)> {
     let mut v = example("nlb-tls");
     v["tls"].as_object_mut().unwrap().remove("hosted_zone_id");
     out.push(("nlb-no-zone", v));
+
+    // A name sharing its first 30 characters with another balancer's: target group names
+    // keep at most 32, and a hash of the whole name tells them apart.
+    let mut v = example("nlb-tls");
+    v["aws"]["name"] = json!("impala-analytics-production-lb1");
+    out.push(("nlb-long-name", v));
+    // The stack creates the log bucket: NLB delivery with its conditions, and alarms without a
+    // topic (no actions).
+    let mut v = example("nlb-tls");
+    v["aws"]["access_logs"] = json!({"bucket": "bi-nlb-logs", "create_bucket": true});
+    v["aws"]["alarms"] = json!({});
+    out.push(("nlb-created-bucket", v));
+
+    // A Classic ELB in a region launched after August 2022 (the log-delivery service principal
+    // rather than an ELB account) and one in GovCloud (another partition).
+    let mut v = example("cluster1");
+    v["aws"]["region"] = json!("eu-central-2");
+    v["aws"]["access_logs"]["create_bucket"] = json!(true);
+    v["aws"]["access_logs"]["retention_days"] = json!(30);
+    v["aws"]["alarms"] = json!({"unhealthy_for": "1m", "min_healthy": 2});
+    out.push(("classic-new-region", v));
+
+    let mut v = example("cluster1");
+    v["aws"]["region"] = json!("us-gov-west-1");
+    v["aws"]["access_logs"] = json!({"bucket": "cluster1-gov-logs", "create_bucket": true});
+    v["aws"]["alarms"] =
+        json!({"sns_topic_arn": "arn:aws-us-gov:sns:us-gov-west-1:123456789012:oncall"});
+    out.push(("classic-govcloud", v));
     out
 }
 
