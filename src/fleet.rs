@@ -191,7 +191,7 @@ fn cross_check(members: &mut [Member]) {
                                     aws.region
                                 ),
                             )
-                            .hint("target group names are unique per region and are cut from the balancer's name to 32 characters: make the names differ earlier"),
+                            .hint("target group names are unique per region: each is the balancer name cut to fit 32 characters with a short hash of the whole name, and these two collide; change either aws.name"),
                         ),
                         Some(_) => {}
                         None => {

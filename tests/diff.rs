@@ -202,9 +202,9 @@ fn a_renamed_cluster_renames_groups_and_terraform_addresses() {
     let old = example("cluster1");
     let new = old.replace("cluster: cluster1", "cluster: analytics");
     let d = json(&old, &new);
-    // Group names change, so CloudFormation replaces the groups (not blocked: new names).
+    // The groups carry their names only in tags, so CloudFormation updates them in place.
     assert!(
-        has(&d, "cloudformation", "FrontEndSecurityGroup", "replace"),
+        has(&d, "cloudformation", "FrontEndSecurityGroup", "update"),
         "{d}"
     );
     let sg = d["cloudformation"]["resources"]

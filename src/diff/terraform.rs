@@ -153,6 +153,37 @@ pub static TYPES: &[TypeRules] = &[
         rules: &[force_new("bucket"), force_new("bucket_prefix")],
         name: None,
     },
+    // s3/bucket_lifecycle_configuration_fw.go (framework): bucket and expected_bucket_owner
+    // RequiresReplace.
+    TypeRules {
+        kind: "aws_s3_bucket_lifecycle_configuration",
+        rules: &[force_new("bucket"), force_new("expected_bucket_owner")],
+        name: None,
+    },
+    // s3/bucket_ownership_controls.go
+    TypeRules {
+        kind: "aws_s3_bucket_ownership_controls",
+        rules: &[force_new("bucket")],
+        name: None,
+    },
+    // s3/bucket_policy.go
+    TypeRules {
+        kind: "aws_s3_bucket_policy",
+        rules: &[force_new("bucket")],
+        name: None,
+    },
+    // s3/bucket_public_access_block.go
+    TypeRules {
+        kind: "aws_s3_bucket_public_access_block",
+        rules: &[force_new("bucket")],
+        name: None,
+    },
+    // s3/bucket_server_side_encryption_configuration.go
+    TypeRules {
+        kind: "aws_s3_bucket_server_side_encryption_configuration",
+        rules: &[force_new("bucket"), force_new("expected_bucket_owner")],
+        name: None,
+    },
     // ec2/vpc_security_group.go
     TypeRules {
         kind: "aws_security_group",
