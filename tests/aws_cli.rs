@@ -2036,8 +2036,8 @@ fn the_nlb_example_builds_in_moto_twice_and_converges() {
         "{lb_dimension}"
     );
     for (slug, tg_name) in [
-        ("hs2", "elb-impala-bi-hs2"),
-        ("hs2-http", "elb-impala-bi-hs2-http"),
+        ("hs2", "elb-impala-bi-dfd8be-tcp21050"),
+        ("hs2-http", "elb-impala-bi-dfd8be-tcp28000"),
     ] {
         let tg = groups
             .iter()
