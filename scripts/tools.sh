@@ -8,7 +8,10 @@
 #   keepalived (apt)     `keepalived -t` on the generated files, and the live failover test
 #   .tools/venv          cfn-lint, moto[server], awscli, troposphere (pip)
 #   .tools/venv-checkov  checkov (pip; its own venv, its pins clash with awscli's)
-#   .tools/npm           @cdktf/hcl2json (HashiCorp's HCL parser, for tools/tf-schema-check)
+#   .tools/npm           @cdktf/hcl2json (HashiCorp's HCL parser, for tools/tf-schema-check),
+#                        mermaid + jsdom (Mermaid's own parser, for tools/mermaid-check)
+#   graphviz (apt)       `dot`, which must render every generated DOT diagram
+#   .tools/venv          pre-commit (pip), which runs .pre-commit-hooks.yaml in a test
 # Tools already present are not installed again. IMPALA_LBGEN_TOOLS moves the .tools folder.
 # `require_terraform` checks for Terraform and its provider mirror, which are never installed.
 
@@ -28,6 +31,7 @@ command -v haproxy >/dev/null || need_apt+=(haproxy)
 command -v shellcheck >/dev/null || need_apt+=(shellcheck)
 command -v openssl >/dev/null || need_apt+=(openssl)       # throwaway certificates for haproxy -c
 command -v socat >/dev/null || need_apt+=(socat)           # drain.sh and HAProxy's admin socket
+command -v dot >/dev/null || need_apt+=(graphviz)          # renders the DOT diagrams
 command -v keepalived >/dev/null || need_apt+=(keepalived) # keepalived -t, live VRRP failover
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "apt-get install ${need_apt[*]}"
@@ -37,11 +41,11 @@ fi
 
 # --- Python and npm, in parallel -----------------------------------------------------------
 pids=()
-if [ ! -x "$tools/venv/bin/cfn-lint" ] || [ ! -x "$tools/venv/bin/moto_server" ] || [ ! -x "$tools/venv/bin/aws" ]; then
-  say "pip install cfn-lint moto[server] awscli troposphere into $tools/venv"
+if [ ! -x "$tools/venv/bin/cfn-lint" ] || [ ! -x "$tools/venv/bin/moto_server" ] || [ ! -x "$tools/venv/bin/aws" ] || [ ! -x "$tools/venv/bin/pre-commit" ]; then
+  say "pip install cfn-lint moto[server] awscli troposphere pre-commit into $tools/venv"
   ( python3 -m venv "$tools/venv" &&
     "$tools/venv/bin/pip" install -q --disable-pip-version-check \
-      'cfn-lint==1.58.0' 'moto[server]==5.2.5' 'awscli==1.46.3' 'troposphere==4.11.1' ) &
+      'cfn-lint==1.58.0' 'moto[server]==5.2.5' 'awscli==1.46.3' 'troposphere==4.11.1' 'pre-commit==4.7.0' ) &
   pids+=($!)
 fi
 if [ ! -x "$tools/venv-checkov/bin/checkov" ]; then
@@ -50,9 +54,10 @@ if [ ! -x "$tools/venv-checkov/bin/checkov" ]; then
     "$tools/venv-checkov/bin/pip" install -q --disable-pip-version-check 'checkov==3.3.30' ) &
   pids+=($!)
 fi
-if [ ! -d "$tools/npm/node_modules/@cdktf/hcl2json" ]; then
-  say "npm install @cdktf/hcl2json@0.21.0 into $tools/npm"
-  ( mkdir -p "$tools/npm" && npm install --silent --no-audit --no-fund --prefix "$tools/npm" @cdktf/hcl2json@0.21.0 >/dev/null ) &
+if [ ! -d "$tools/npm/node_modules/@cdktf/hcl2json" ] || [ ! -d "$tools/npm/node_modules/mermaid" ] || [ ! -d "$tools/npm/node_modules/jsdom" ]; then
+  say "npm install @cdktf/hcl2json@0.21.0 mermaid@11.17.2 jsdom@25.0.1 into $tools/npm"
+  ( mkdir -p "$tools/npm" && npm install --silent --no-audit --no-fund --prefix "$tools/npm" \
+      @cdktf/hcl2json@0.21.0 mermaid@11.17.2 jsdom@25.0.1 >/dev/null ) &
   pids+=($!)
 fi
 for pid in "${pids[@]}"; do wait "$pid"; done
@@ -62,7 +67,7 @@ export PATH="$tools/bin:$tools/venv/bin:$PATH"
 export NODE_PATH="$tools/npm/node_modules"
 export IMPALA_LBGEN_TOOLS="$tools"
 
-for t in haproxy keepalived shellcheck socat cfn-lint checkov moto_server aws; do
+for t in haproxy keepalived shellcheck socat cfn-lint checkov moto_server aws dot pre-commit; do
   command -v "$t" >/dev/null || { echo "scripts/tools.sh: $t is still missing after installing" >&2; exit 1; }
 done
 

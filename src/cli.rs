@@ -18,7 +18,9 @@ Examples:
   impala-lbgen haproxy -o haproxy.cfg    write the HAProxy configuration
   impala-lbgen impala-config             print client and Impala settings for the balancer
   impala-lbgen -c examples/cluster1.yaml validate --deny-warnings
-  impala-lbgen terraform > impala-lb.tf  the balancer as one Terraform file";
+  impala-lbgen terraform > impala-lb.tf  the balancer as one Terraform file
+  impala-lbgen -c clusters/ check --out-dir generated/
+                                         the drift check of a whole fleet";
 
 /// Generate an Apache Impala load balancer from one validated spec.
 ///
@@ -28,12 +30,14 @@ Examples:
 #[derive(Debug, Parser)]
 #[command(name = "impala-lbgen", version, after_help = AFTER_HELP)]
 pub struct Cli {
-    /// The spec to read; `-` reads standard input.
+    /// The spec to read; `-` reads standard input. A folder is a fleet: every *.yaml in it is
+    /// one cluster's spec, with its _defaults.yaml merged under each (validate, generate and
+    /// check work over all of them).
     #[arg(
         short = 'c',
         long = "config",
         global = true,
-        value_name = "FILE",
+        value_name = "PATH",
         env = "IMPALA_LBGEN_CONFIG",
         default_value = "impala-lb.yaml"
     )]

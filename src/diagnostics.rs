@@ -71,7 +71,11 @@ pub struct Source {
 /// All diagnostics of one spec.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
+    /// The spec.
     pub source: Source,
+    /// Files merged under the spec, whose values it may hold (a fleet's `_defaults.yaml`): a
+    /// span in file `n > 0` is in `merged[n - 1]`, and is shown with that file's name and line.
+    pub merged: Vec<Source>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -79,8 +83,17 @@ impl Report {
     pub fn new(source: Source) -> Report {
         Report {
             source,
+            merged: Vec::new(),
             diagnostics: Vec::new(),
         }
+    }
+
+    /// The file a span is in: the spec, or one merged under it.
+    pub fn source_of(&self, span: Span) -> &Source {
+        span.file
+            .checked_sub(1)
+            .and_then(|i| self.merged.get(i))
+            .unwrap_or(&self.source)
     }
 
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
@@ -115,10 +128,11 @@ impl Report {
                 _ => node_span,
             });
         }
-        // Source order, errors before warnings on the same line; stable for equal positions.
+        // Source order (the spec's own lines first, then those of merged files), errors before
+        // warnings on the same line; stable for equal positions.
         self.diagnostics.sort_by_key(|d| {
             let s = d.span.unwrap_or_default();
-            (s.line, s.col, d.severity)
+            (s.file, s.line, s.col, d.severity)
         });
         self.diagnostics.dedup();
     }
@@ -180,13 +194,13 @@ impl Report {
             .filter(|p| !p.is_root())
             .map(|p| format!(" ({p})"))
             .unwrap_or_default();
+        let source = self.source_of(span);
         let _ = writeln!(
             out,
             "  --> {}:{}:{}{field}",
-            self.source.name, span.line, span.col
+            source.name, span.line, span.col
         );
-        let line_text = self
-            .source
+        let line_text = source
             .text
             .lines()
             .nth(span.line.saturating_sub(1))
@@ -211,6 +225,13 @@ impl Report {
         let _ = writeln!(out, "{pad} | {}{}", " ".repeat(start), "^".repeat(carets));
         if let Some(h) = &d.hint {
             let _ = writeln!(out, "{pad} = help: {h}");
+        }
+        if span.file > 0 {
+            let _ = writeln!(
+                out,
+                "{pad} = note: {} is merged under {}, which takes this value from it",
+                source.name, self.source.name
+            );
         }
     }
 }

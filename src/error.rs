@@ -26,6 +26,8 @@ pub enum Error {
     },
     /// `check` found generated files that differ from the spec.
     Drift(String),
+    /// A command over a fleet found problems, already reported one by one (invalid specs).
+    Failed(String),
 }
 
 impl Error {
@@ -56,7 +58,9 @@ impl fmt::Display for Error {
         match self {
             Error::Invalid(report) => write!(f, "{report}"),
             Error::Io { action, path, .. } => write!(f, "could not {action}: {}", path.display()),
-            Error::Usage(m) | Error::Refused(m) | Error::Drift(m) => f.write_str(m),
+            Error::Usage(m) | Error::Refused(m) | Error::Drift(m) | Error::Failed(m) => {
+                f.write_str(m)
+            }
             Error::Render { target, message } => {
                 write!(f, "could not render the {target} output: {message} (this is a bug in impala-lbgen; please report it)")
             }

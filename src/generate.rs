@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::output;
 use crate::plan::Plan;
 use crate::spec::Loaded;
-use crate::targets;
+use crate::targets::{self, Renderers};
 use crate::validate::Scope;
 
 /// Every file `generate` may write, relative to the folder, but for the keepalived files (see
@@ -46,8 +46,9 @@ pub struct File {
 
 /// Renders every output the spec supports: the AWS targets when it has an `aws` section,
 /// HAProxy when it has a `haproxy` section or no `aws` section (the same rule `validate` uses),
-/// and the client wiring always. `loaded` was validated with [`Scope::for_spec`].
-pub fn files(loaded: &Loaded) -> Result<Vec<File>, Error> {
+/// and the client wiring always. `loaded` was validated with [`Scope::for_spec`]; `renderers`
+/// may serve many specs (a fleet), so each template is parsed once.
+pub fn files(loaded: &Loaded, renderers: &Renderers) -> Result<Vec<File>, Error> {
     let scope = Scope::for_spec(&loaded.spec);
     let plan = &Plan::new(&loaded.spec);
     let file = |path: &str, text: String| File {
@@ -58,37 +59,50 @@ pub fn files(loaded: &Loaded) -> Result<Vec<File>, Error> {
     if scope.aws {
         out.push(file(
             "cloudformation.yaml",
-            targets::cloudformation::render(plan)?,
+            targets::cloudformation::render_with(renderers.cloudformation()?, plan)?,
         ));
         // A spec that adopts existing resources: the import that brings them into a stack.
         if !targets::cloudformation::adopted(plan).is_empty() {
             out.push(file(
                 "cloudformation-import.json",
-                targets::cloudformation::render_import(plan)?,
+                targets::cloudformation::render_import_with(renderers.cloudformation()?, plan)?,
             ));
             out.push(file(
                 "cloudformation-resources-to-import.json",
                 targets::cloudformation::render_resources_to_import(plan)?,
             ));
         }
-        out.push(file("aws-cli.sh", targets::aws_cli::render(plan)?));
+        out.push(file(
+            "aws-cli.sh",
+            targets::aws_cli::render_with(renderers.aws_cli()?, plan)?,
+        ));
         // The module layout, in a folder of its own: `terraform -chdir=DIR/terraform plan`.
-        let module = targets::terraform::render(plan)?;
+        let module = targets::terraform::render_with(renderers.terraform()?, plan)?;
         for (name, text) in module.layout() {
             out.push(file(&format!("terraform/{name}"), text));
         }
     }
     if scope.haproxy {
-        out.push(file("haproxy.cfg", targets::haproxy::render(plan)?));
+        out.push(file(
+            "haproxy.cfg",
+            targets::haproxy::render_with(renderers.haproxy()?, plan)?,
+        ));
         for (path, text) in targets::keepalived::render_all(plan)? {
             out.push(file(&path, text));
         }
     }
     // Every spec has a balancer to drain a daemon from.
-    out.push(file("drain.sh", targets::drain::render(plan)?));
+    out.push(file(
+        "drain.sh",
+        targets::drain::render_with(renderers.drain()?, plan)?,
+    ));
     out.push(file(
         "impala-config.md",
-        targets::impala_config::render(plan)?,
+        targets::impala_config::render_with(
+            renderers.impala_config()?,
+            renderers.mermaid()?,
+            plan,
+        )?,
     ));
     Ok(out)
 }
@@ -170,23 +184,40 @@ impl Drift {
 
     /// The report: each file, with diffs; coloured when `colour`.
     pub fn render(&self, colour: bool) -> String {
+        self.render_labelled(colour, "", "")
+    }
+
+    /// The report with each path after `prefix` and each line ending with `label` (a fleet's
+    /// `dev/haproxy.cfg (cluster dev, clusters/dev.yaml)`).
+    pub fn render_labelled(&self, colour: bool, prefix: &str, label: &str) -> String {
         let mut out = String::new();
+        let label = if label.is_empty() {
+            String::new()
+        } else {
+            format!(" {label}")
+        };
         for (path, diff) in &self.stale {
-            let _ = writeln!(out, "stale: {path}");
+            let _ = writeln!(out, "stale: {prefix}{path}{label}");
             for line in diff.lines() {
                 let _ = writeln!(out, "{}", paint(line, colour));
             }
         }
         for path in &self.missing {
-            let _ = writeln!(out, "missing: {path}");
+            let _ = writeln!(out, "missing: {prefix}{path}{label}");
         }
         for path in &self.extra {
-            let _ = writeln!(out, "extra: {path} (not generated from the spec)");
+            let what = if label.is_empty() {
+                " (not generated from the spec)".to_string()
+            } else {
+                format!("{label}: not generated from the spec")
+            };
+            let _ = writeln!(out, "extra: {prefix}{path}{what}");
         }
         out
     }
 
-    fn count(&self) -> usize {
+    /// How many files differ.
+    pub fn count(&self) -> usize {
         self.stale.len() + self.missing.len() + self.extra.len()
     }
 }

@@ -8,7 +8,9 @@
 pub mod cli;
 pub mod commands;
 pub mod diagnostics;
+pub mod diff;
 pub mod error;
+pub mod fleet;
 pub mod generate;
 pub mod import;
 pub mod output;

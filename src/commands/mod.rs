@@ -8,14 +8,17 @@ use clap::Subcommand;
 
 use crate::cli::Cli;
 use crate::error::Error;
+use crate::fleet;
 use crate::plan::Plan;
-use crate::spec::{self, Loaded};
+use crate::spec::{self, Loaded, DEFAULTS_FILE};
 use crate::validate::Scope;
 
 mod aws_cli;
 mod check;
 mod cloudformation;
 mod completions;
+mod diagram;
+mod diff;
 mod drain;
 mod generate;
 mod haproxy;
@@ -68,6 +71,14 @@ pub enum Command {
     /// (`drain`), puts it back (`enable`) and shows where each daemon stands (`status`), on
     /// each balancer the spec has.
     Drain(drain::Args),
+    /// Print the topology (clients, balancer, security groups, daemons) as a Mermaid
+    /// flowchart, or with --format dot as Graphviz DOT.
+    Diagram(diagram::Args),
+    /// Explain what changing a spec does to the live balancer: resources created, changed in
+    /// place or REPLACED per target, and above all a balancer whose DNS name changes.
+    ///
+    /// OLD and NEW are files or git:REV:path. Markdown for a pull request, or --format json.
+    Diff(diff::Args),
     /// Write a spec for a balancer that exists already: an AWS Classic ELB or NLB (read
     /// through the AWS CLI), or an HAProxy configuration.
     ///
@@ -99,9 +110,35 @@ pub fn run(cli: Cli, err: &mut dyn Write) -> Result<u8, Error> {
         Command::Terraform(args) => terraform::run(args, ctx),
         Command::AwsCli(args) => aws_cli::run(args, ctx),
         Command::Drain(args) => drain::run(args, ctx),
+        Command::Diagram(args) => diagram::run(args, ctx),
+        Command::Diff(args) => diff::run(args, ctx),
         Command::Import(args) => import::run(args, ctx),
         Command::Completions(args) => completions::run(args, ctx),
     }
+}
+
+/// Reads every spec of the fleet `-c` names; with an invalid spec, reports each one and fails
+/// (for commands that write nothing unless every spec is valid).
+fn load_fleet(ctx: &mut Context) -> Result<fleet::Fleet, Error> {
+    let fleet = fleet::load(ctx.config)?;
+    let invalid = fleet.invalid().count();
+    for (_, report) in fleet.invalid() {
+        let _ = write!(ctx.err, "{}", report.render());
+    }
+    for (_, loaded) in fleet.valid() {
+        if loaded.report.warnings().next().is_some() {
+            let _ = write!(ctx.err, "{}", loaded.report.render());
+        }
+    }
+    if invalid > 0 {
+        return Err(Error::Failed(format!(
+            "{invalid} of {} specs in {} {} invalid; nothing was written",
+            fleet.members.len(),
+            ctx.config.display(),
+            if invalid == 1 { "is" } else { "are" }
+        )));
+    }
+    Ok(fleet)
 }
 
 /// What every command gets: the global options, and where warnings and notes go.
@@ -114,11 +151,38 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// Whether `-c` names a folder of specs (a fleet).
+    pub fn is_fleet(&self) -> bool {
+        fleet::is_fleet(self.config)
+    }
+
     /// Reads and validates the spec for `scope` (`None`: the limits of the sections it has),
-    /// printing its warnings.
+    /// printing its warnings. A spec in a folder with a `_defaults.yaml` gets it merged under
+    /// it, as in the fleet; a folder is refused (the command writes one spec's output).
     pub fn load(&mut self, scope: Option<Scope>) -> Result<Loaded, Error> {
+        if self.is_fleet() {
+            return Err(Error::Usage(format!(
+                "{} is a folder of specs (a fleet); this command writes one spec's output: name one of its files with -c",
+                self.config.display()
+            )));
+        }
         let source = spec::read_source(self.config)?;
-        let loaded = spec::load(source, scope)?;
+        let defaults = if self.config.as_os_str() == "-" {
+            None
+        } else {
+            if self.config.file_name().is_some_and(|n| n == DEFAULTS_FILE) {
+                return Err(Error::Usage(format!(
+                    "{} is merged under every spec of its folder and is no spec of its own: name its folder with -c to check the fleet",
+                    self.config.display()
+                )));
+            }
+            let dir = match self.config.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            fleet::read_defaults(dir)?
+        };
+        let loaded = spec::load_with(source, defaults.as_ref(), scope)?;
         if loaded.report.warnings().next().is_some() {
             let _ = write!(self.err, "{}", loaded.report.render());
         }

@@ -28,6 +28,12 @@ pub enum Format {
     Haproxy,
     /// Bash: every value one single-quoted shell word; control characters refused.
     Shell,
+    /// Mermaid: text inside a double-quoted label, every character but a few safe ones written
+    /// as Mermaid's `#<code>;` entity; control characters refused.
+    Mermaid,
+    /// Graphviz DOT: text inside a double-quoted string, `"` and `\` escaped; control
+    /// characters refused.
+    Dot,
     /// keepalived.conf: every value one bare word of safe characters, anything else refused.
     Keepalived,
 }
@@ -40,6 +46,8 @@ impl Format {
             Format::Markdown => markdown_text,
             Format::Haproxy => haproxy_word,
             Format::Shell => shell_word,
+            Format::Mermaid => mermaid_text,
+            Format::Dot => dot_text,
             Format::Keepalived => keepalived_word,
         }
     }
@@ -262,9 +270,78 @@ pub fn shell_word(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
+/// Text for inside a Mermaid double-quoted label (`a["..."]`, `-->|"..."|`). Mermaid ends
+/// such a label at `"`, reads `#...;` as an entity and, with HTML labels, renders `<b>` as
+/// markup; a backtick could end the Markdown code fence the diagram sits in. So every character
+/// but ASCII letters, digits, blanks and `. , : / - _ ( ) = + @ *` is written as Mermaid's
+/// decimal entity `#<code>;` (`"` as `#34;`, `<` as `#60;`, `é` as `#233;`), which Mermaid turns
+/// back into the character. Control characters (a line break would end the statement) are
+/// refused ([`POISON`]).
+pub fn mermaid_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            c if c.is_control() => return POISON.to_string(),
+            'a'..='z'
+            | 'A'..='Z'
+            | '0'..='9'
+            | ' '
+            | '.'
+            | ','
+            | ':'
+            | '/'
+            | '-'
+            | '_'
+            | '('
+            | ')'
+            | '='
+            | '+'
+            | '@'
+            | '*' => out.push(c),
+            c => out.push_str(&format!("#{};", u32::from(c))),
+        }
+    }
+    out
+}
+
+/// Text for inside a Graphviz DOT double-quoted string: `"` and `\` escaped with `\` (so no
+/// value ends the string or forms one of DOT's label escapes such as `\N` or `\l`). Control
+/// characters (a line break inside a string, a NUL) are refused ([`POISON`]); the templates
+/// write DOT's own `\n` between the lines of a label.
+pub fn dot_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            c if c.is_control() => return POISON.to_string(),
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mermaid_and_dot_text_escape_or_refuse() {
+        assert_eq!(mermaid_text("elb-impala-c1 :21000"), "elb-impala-c1 :21000");
+        assert_eq!(
+            mermaid_text("a\"b<i>#`&é"),
+            "a#34;b#60;i#62;#35;#96;#38;#233;"
+        );
+        assert_eq!(mermaid_text("end"), "end");
+        assert_eq!(dot_text("a\"b\\N c"), "a\\\"b\\\\N c");
+        assert_eq!(dot_text("Zürich <b>"), "Zürich <b>");
+        for bad in ["a\nb", "a\rb", "\u{0}", "\u{1b}[31m", "\u{85}"] {
+            assert_eq!(mermaid_text(bad), POISON.to_string(), "{bad:?}");
+            assert_eq!(dot_text(bad), POISON.to_string(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn yaml_strings_round_trip_through_another_parser() {

@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::spec::model::Spec;
 use crate::spec::path::{Path, Seg};
 use crate::spec::schema;
-use crate::spec::yaml::{self, Node};
+use crate::spec::yaml::{self, Node, NodeKind};
 use crate::validate::{self, Scope};
 
 /// A spec that passed validation, with the warnings it raised.
@@ -57,22 +57,82 @@ pub fn read_source(path: &FsPath) -> Result<Source, Error> {
     Ok(Source { name, text })
 }
 
-/// Parses and validates a spec. `scope` chooses the target limits; `None` checks those of the
-/// sections the spec has (what `validate` does).
-pub fn load(source: Source, scope: Option<Scope>) -> Result<Loaded, Report> {
-    let mut report = Report::new(source);
-    let tree = match yaml::parse(&report.source.text) {
-        Ok(tree) => tree,
-        Err(e) => {
+/// The name of the file in a folder of specs (a fleet) that is merged under each of them.
+pub const DEFAULTS_FILE: &str = "_defaults.yaml";
+
+/// A `_defaults.yaml`: values merged under every spec of its folder (mappings merged key by
+/// key, the spec winning; lists replaced). Its tree's spans are in file 1 of a spec's
+/// [`Report`], so a diagnostic about one of its values points at it.
+#[derive(Debug, Clone)]
+pub struct Defaults {
+    pub source: Source,
+    pub tree: Node,
+}
+
+impl Defaults {
+    /// Parses the defaults; a YAML error, or a document that is not a mapping, is reported
+    /// against the defaults file itself.
+    pub fn parse(source: Source) -> Result<Defaults, Report> {
+        let mut report = Report::new(source);
+        let mut tree = match yaml::parse(&report.source.text) {
+            Ok(tree) => tree,
+            Err(e) => {
+                report.diagnostics.push(yaml_diagnostic(e));
+                return Err(report);
+            }
+        };
+        if !matches!(tree.kind, NodeKind::Map(_) | NodeKind::Null) {
             report.diagnostics.push(Diagnostic {
-                span: Some(e.span),
-                hint: e.hint,
-                path: None,
-                ..Diagnostic::error(Path::root(), e.message)
+                span: Some(tree.span),
+                ..Diagnostic::error(
+                    Path::root(),
+                    format!("{DEFAULTS_FILE} must be a mapping of spec fields"),
+                )
+                .hint("write the fields every spec of the folder shares, such as `aws: {region: us-west-2}`")
             });
             return Err(report);
         }
+        tree.set_file(1);
+        Ok(Defaults {
+            source: report.source,
+            tree,
+        })
+    }
+}
+
+fn yaml_diagnostic(e: yaml::YamlError) -> Diagnostic {
+    Diagnostic {
+        span: Some(e.span),
+        hint: e.hint,
+        path: None,
+        ..Diagnostic::error(Path::root(), e.message)
+    }
+}
+
+/// Parses and validates a spec. `scope` chooses the target limits; `None` checks those of the
+/// sections the spec has (what `validate` does).
+pub fn load(source: Source, scope: Option<Scope>) -> Result<Loaded, Report> {
+    load_with(source, None, scope)
+}
+
+/// [`load`], with `defaults` merged under the spec first.
+pub fn load_with(
+    source: Source,
+    defaults: Option<&Defaults>,
+    scope: Option<Scope>,
+) -> Result<Loaded, Report> {
+    let mut report = Report::new(source);
+    let mut tree = match yaml::parse(&report.source.text) {
+        Ok(tree) => tree,
+        Err(e) => {
+            report.diagnostics.push(yaml_diagnostic(e));
+            return Err(report);
+        }
     };
+    if let Some(d) = defaults {
+        tree.merge_under(&d.tree);
+        report.merged.push(d.source.clone());
+    }
     let spec = check_shape(&tree, &mut report);
     if let Some(spec) = &spec {
         let scope = scope.unwrap_or_else(|| Scope::for_spec(spec));

@@ -6,4 +6,4 @@ pub mod path;
 pub mod schema;
 pub mod yaml;
 
-pub use load::{load, read_source, Loaded};
+pub use load::{load, load_with, read_source, Defaults, Loaded, DEFAULTS_FILE};

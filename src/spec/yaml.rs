@@ -14,13 +14,16 @@ use serde_json::{Map, Number, Value};
 
 use super::path::{Path, Seg};
 
-/// A region of the source: 1-based line and column (in characters), end exclusive.
+/// A region of the source: 1-based line and column (in characters), end exclusive, and the
+/// file it is in: 0 for the spec itself, `n` for the `n`th file merged under it (a fleet's
+/// `_defaults.yaml`; see [`crate::diagnostics::Report::merged`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Span {
     pub line: usize,
     pub col: usize,
     pub end_line: usize,
     pub end_col: usize,
+    pub file: usize,
 }
 
 impl Span {
@@ -30,6 +33,7 @@ impl Span {
             col,
             end_line: line,
             end_col: col + 1,
+            file: 0,
         }
     }
 
@@ -39,6 +43,7 @@ impl Span {
             col: s.start.col() + 1,
             end_line: s.end.line(),
             end_col: s.end.col() + 1,
+            file: 0,
         }
     }
 
@@ -491,6 +496,36 @@ fn is_float(v: &str) -> bool {
 }
 
 impl Node {
+    /// Marks every span of the tree (values and keys) as being in file `file`.
+    pub fn set_file(&mut self, file: usize) {
+        self.span.file = file;
+        match &mut self.kind {
+            NodeKind::Seq(items) => items.iter_mut().for_each(|n| n.set_file(file)),
+            NodeKind::Map(entries) => {
+                for e in entries {
+                    e.key_span.file = file;
+                    e.value.set_file(file);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Merges `defaults` under this tree: mappings are merged key by key (recursively), and
+    /// anything else this tree holds wins, lists included (a list is replaced, never
+    /// concatenated). Values taken from `defaults` keep their spans, and so their file.
+    pub fn merge_under(&mut self, defaults: &Node) {
+        let (NodeKind::Map(mine), NodeKind::Map(theirs)) = (&mut self.kind, &defaults.kind) else {
+            return;
+        };
+        for d in theirs {
+            match mine.iter_mut().find(|e| e.key == d.key) {
+                Some(e) => e.value.merge_under(&d.value),
+                None => mine.push(d.clone()),
+            }
+        }
+    }
+
     /// Whether [`Node::to_json`] makes the node `null`: YAML's null, or a float JSON cannot
     /// hold (infinite, NaN).
     pub fn is_json_null(&self) -> bool {
@@ -700,6 +735,29 @@ mod tests {
         assert!(parse(&ok).is_ok());
         let long = format!("{}: x\n", "k".repeat(1100));
         assert!(parse(&long).is_err());
+    }
+
+    #[test]
+    fn merges_defaults_under_a_tree_keeping_their_files() {
+        let mut spec = parse("a: 1\nm: {x: 1, l: [1, 2]}\nl: [9]\n").unwrap();
+        let mut defaults = parse("a: 2\nb: 3\nm: {y: 2, l: [3]}\nl: [7, 8]\n").unwrap();
+        defaults.set_file(1);
+        spec.merge_under(&defaults);
+        assert_eq!(
+            spec.to_json(),
+            serde_json::json!({"a": 1, "b": 3, "m": {"x": 1, "y": 2, "l": [1, 2]}, "l": [9]})
+        );
+        let b = spec.locate(&Path::parse("b"));
+        assert_eq!((b.node.span.file, b.node.span.line), (1, 2));
+        assert_eq!(b.key_span.map(|k| k.file), Some(1));
+        let y = spec.locate(&Path::parse("m.y"));
+        assert_eq!((y.node.span.file, y.node.span.line), (1, 3));
+        let x = spec.locate(&Path::parse("m.x"));
+        assert_eq!((x.node.span.file, x.node.span.line), (0, 2));
+        // A scalar or list in the spec replaces a mapping of the defaults, and the reverse.
+        let mut spec = parse("m: 5\n").unwrap();
+        spec.merge_under(&parse("m: {x: 1}\n").unwrap());
+        assert_eq!(spec.to_json(), serde_json::json!({"m": 5}));
     }
 
     #[test]

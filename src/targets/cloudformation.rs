@@ -202,8 +202,13 @@ fn retain(template: &str, adopted: &[Adopted]) -> String {
 /// deletion policy, as JSON in template order. A property that refers to a resource the import
 /// does not bring is left out; the update with the whole template that follows sets it.
 pub fn render_import(plan: &Plan) -> Result<String, Error> {
+    render_import_with(&renderer()?, plan)
+}
+
+/// [`render_import`] with a registry from [`renderer`].
+pub fn render_import_with(renderer: &Renderer, plan: &Plan) -> Result<String, Error> {
     let adopted = adopted(plan);
-    let yaml_text = render(plan)?;
+    let yaml_text = render_with(renderer, plan)?;
     let node = yaml::parse(&yaml_text).map_err(|e| Error::Render {
         target: TARGET,
         message: format!("the template is not valid YAML: {}", e.message),

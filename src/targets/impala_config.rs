@@ -13,6 +13,7 @@ use crate::error::Error;
 use crate::plan::{self, Certificate, Check, Frontend, Plan, ACCOUNT_ID};
 use crate::render::{Format, Renderer};
 use crate::spec::model::{Balance, LoadBalancerKind, ServiceKind, TlsMode};
+use crate::targets::diagram;
 
 pub const TEMPLATES: &[(&str, &str)] = &[(
     "impala-config.md",
@@ -42,16 +43,22 @@ pub fn renderer() -> Result<Renderer, Error> {
 
 /// Renders the Markdown for `plan`.
 pub fn render(plan: &Plan) -> Result<String, Error> {
-    render_with(&renderer()?, plan)
+    render_with(&renderer()?, &diagram::mermaid_renderer()?, plan)
 }
 
-/// Renders the Markdown for `plan` with a registry from [`renderer`].
-pub fn render_with(renderer: &Renderer, plan: &Plan) -> Result<String, Error> {
-    renderer.render("impala-config.md", &View::new(plan))
+/// Renders the Markdown for `plan` with a registry from [`renderer`] and one from
+/// [`diagram::mermaid_renderer`] for the topology it embeds.
+pub fn render_with(renderer: &Renderer, mermaid: &Renderer, plan: &Plan) -> Result<String, Error> {
+    let mut view = View::new(plan);
+    view.diagram = diagram::mermaid_with(mermaid, plan)?;
+    renderer.render("impala-config.md", &view)
 }
 
 #[derive(Serialize)]
 struct View {
+    /// The Mermaid flowchart of the topology: the output of the Mermaid registry, whose escape
+    /// wrote every value, so it is printed raw inside its code fence.
+    diagram: String,
     cluster: String,
     balancer: String,
     host: String,
@@ -631,6 +638,7 @@ impl View {
         });
 
         View {
+            diagram: String::new(),
             access_logs,
             alarms,
             alarm_topic: plan
