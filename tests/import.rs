@@ -265,6 +265,43 @@ fn saved_describe_json_imports_without_aws() {
     }
 }
 
+#[test]
+fn a_dualstack_nlb_imports_as_dualstack() {
+    // The saved NLB with its IP address type switched: the spec keeps it, or the outputs would
+    // take IPv6 away from its clients.
+    let t = Test::new();
+    let from = t.dir.join("saved");
+    std::fs::create_dir(&from).unwrap();
+    let fixture = common::repo().join("tests/fixtures/aws-import/nlb");
+    for entry in std::fs::read_dir(&fixture).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = text.replace(
+            r#""IpAddressType": "ipv4""#,
+            r#""IpAddressType": "dualstack""#,
+        );
+        std::fs::write(from.join(path.file_name().unwrap()), text).unwrap();
+    }
+    t.run_with(&[
+        "-o",
+        "spec.yaml",
+        "import",
+        "aws",
+        "--name",
+        "nlb-impala-cluster1",
+        "--from",
+        from.to_str().unwrap(),
+    ])
+    .ok();
+    let spec = std::fs::read_to_string(t.dir.join("spec.yaml")).unwrap();
+    assert!(spec.contains("\n  ip_address_type: dualstack\n"), "{spec}");
+    let stack = t
+        .run_with(&["-c", "spec.yaml", "cloudformation"])
+        .ok()
+        .stdout;
+    assert!(stack.contains(r#"IpAddressType: "dualstack""#), "{stack}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Against moto, with the AWS CLI.
 

@@ -197,6 +197,8 @@ struct Facts {
     vpc: String,
     subnets: Vec<String>,
     scheme: String,
+    /// An NLB's `IpAddressType` when it is `dualstack`.
+    dualstack: bool,
     /// `(kind, port, backend port, where from)`.
     services: Vec<(ServiceKind, u16, u16, String)>,
     /// `(instance, host, Name tag)`.
@@ -837,11 +839,12 @@ fn read_network(
         .map(str::to_string)
         .collect();
     facts.scheme = s(&lb, "Scheme").unwrap_or("internal").to_string();
-    if s(&lb, "IpAddressType").is_some_and(|t| t != "ipv4") {
+    facts.dualstack = s(&lb, "IpAddressType") == Some("dualstack");
+    if s(&lb, "IpAddressType").is_some_and(|t| t != "ipv4" && t != "dualstack") {
         notes.push(Note::new(
             "aws",
             format!(
-                "the NLB's IP address type is {}; impala-lbgen writes ipv4",
+                "the NLB's IP address type is {}; impala-lbgen writes ipv4 or dualstack, so ipv4 here",
                 s(&lb, "IpAddressType").unwrap_or_default()
             ),
         ));
@@ -1502,6 +1505,9 @@ fn document(facts: &Facts, cluster: &str, rules: &[AdoptRuleSpec], _notes: &[Not
         None => {}
     }
     aws.put("scheme", Val::str(&facts.scheme));
+    if facts.dualstack {
+        aws.put("ip_address_type", Val::str("dualstack"));
+    }
     aws.put("client_cidrs", Val::strs(&facts.client_cidrs));
     if let Some((bucket, prefix, interval)) = &facts.logs {
         let mut logs = Map::new();
