@@ -140,28 +140,38 @@ fn run_stdin(cmd: &mut Command, input: &str) -> std::process::Output {
     child.wait_with_output().unwrap()
 }
 
-/// What Mermaid's parser read: its JSON (tools/mermaid-check/parse.mjs).
-fn mermaid_parse(text: &str) -> serde_json::Value {
+/// What Mermaid's parser read of each text: its JSON (tools/mermaid-check/parse.mjs), in one
+/// Node process (each start loads Mermaid and jsdom, about a second).
+fn mermaid_parse_all(texts: &[String]) -> Vec<serde_json::Value> {
     let out = run_stdin(
         Command::new("node")
             .arg(repo().join("tools/mermaid-check/parse.mjs"))
+            .arg("--many")
             .env("NODE_PATH", common::node_modules()),
-        text,
+        &serde_json::to_string(texts).unwrap(),
     );
     assert!(
         out.status.success(),
-        "Mermaid refused:\n{text}\n{}",
+        "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let parsed: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(parsed.len(), texts.len());
+    for (text, p) in texts.iter().zip(&parsed) {
+        assert!(p.get("error").is_none(), "Mermaid refused:\n{text}\n{p}");
+    }
+    parsed
 }
 
 #[test]
 #[ignore = "needs mermaid: run scripts/test"]
 fn mermaid_parses_every_diagram_with_labels_as_written() {
-    for (name, p) in plans() {
-        let text = diagram::mermaid(&p).unwrap();
-        let parsed = mermaid_parse(&text);
+    let plans = plans();
+    let texts: Vec<String> = plans
+        .iter()
+        .map(|(_, p)| diagram::mermaid(p).unwrap())
+        .collect();
+    for ((name, p), parsed) in plans.iter().zip(mermaid_parse_all(&texts)) {
         assert_eq!(parsed["type"], "flowchart-v2", "{name}");
         let view = diagram::View::new(&p);
         assert_eq!(parsed["vertices"]["lb"], view.balancer.join("\n"), "{name}");
@@ -177,10 +187,18 @@ fn mermaid_parses_every_diagram_with_labels_as_written() {
         );
     }
     // Adversarial names: the label Mermaid shows is the name, character for character.
-    let base = plans().remove(0).1;
-    for name in NAMES.iter().filter(|n| !is_refused(n)) {
-        let p = adversarial(&base, name);
-        let parsed = mermaid_parse(&diagram::mermaid(&p).unwrap());
+    let base = &plans[0].1;
+    let names: Vec<&&str> = NAMES.iter().filter(|n| !is_refused(n)).collect();
+    let adversarial: Vec<Plan> = names.iter().map(|n| adversarial(base, n)).collect();
+    let texts: Vec<String> = adversarial
+        .iter()
+        .map(|p| diagram::mermaid(p).unwrap())
+        .collect();
+    for ((name, p), parsed) in names
+        .iter()
+        .zip(&adversarial)
+        .zip(mermaid_parse_all(&texts))
+    {
         let lb = parsed["vertices"]["lb"].as_str().unwrap();
         assert!(
             lb.starts_with(&format!("Classic ELB {name}\n")),

@@ -4,7 +4,7 @@
 // "subgraphs": [{"id", "title", "nodes"}]}, each text as Mermaid will show it: its entities
 // (`#34;`, which Mermaid keeps as a placeholder until it writes the SVG) turned into the
 // characters, and `<br>` into a line break. Exits 1 with the parser's message when Mermaid
-// refuses the text. NODE_PATH must hold `mermaid` and `jsdom` (scripts/tools.sh installs them).
+// refuses the text (with --many, see below). NODE_PATH must hold `mermaid` and `jsdom` (scripts/tools.sh installs them).
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 
@@ -15,8 +15,9 @@ globalThis.window = dom.window;
 globalThis.document = dom.window.document;
 const { default: mermaid } = await import(require.resolve('mermaid'));
 
-const text = readFileSync(0, 'utf8');
-try {
+// One flowchart per parse, or with --many a JSON array of them, answered with an array of the
+// same JSON, {"error": message} where Mermaid refuses one (Node and Mermaid start once).
+async function parse(text) {
   const parsed = await mermaid.parse(text);
   const diagram = await mermaid.mermaidAPI.getDiagramFromText(text);
   const db = diagram.db;
@@ -30,8 +31,25 @@ try {
   const subgraphs = db
     .getSubGraphs()
     .map((s) => ({ id: s.id, title: shown(s.title), nodes: s.nodes }));
-  console.log(JSON.stringify({ type: parsed.diagramType, vertices, edges, subgraphs }));
-} catch (e) {
-  console.error(`mermaid refused the diagram: ${e.message}`);
-  process.exit(1);
+  return { type: parsed.diagramType, vertices, edges, subgraphs };
+}
+
+const input = readFileSync(0, 'utf8');
+if (process.argv.includes('--many')) {
+  const out = [];
+  for (const text of JSON.parse(input)) {
+    try {
+      out.push(await parse(text));
+    } catch (e) {
+      out.push({ error: e.message });
+    }
+  }
+  console.log(JSON.stringify(out));
+} else {
+  try {
+    console.log(JSON.stringify(await parse(input)));
+  } catch (e) {
+    console.error(`mermaid refused the diagram: ${e.message}`);
+    process.exit(1);
+  }
 }
