@@ -173,7 +173,7 @@ fn mermaid_parses_every_diagram_with_labels_as_written() {
         .collect();
     for ((name, p), parsed) in plans.iter().zip(mermaid_parse_all(&texts)) {
         assert_eq!(parsed["type"], "flowchart-v2", "{name}");
-        let view = diagram::View::new(&p);
+        let view = diagram::View::new(p);
         assert_eq!(parsed["vertices"]["lb"], view.balancer.join("\n"), "{name}");
         assert_eq!(
             parsed["vertices"]["clients"],
