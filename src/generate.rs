@@ -57,16 +57,16 @@ pub fn files(loaded: &Loaded, renderers: &Renderers) -> Result<Vec<File>, Error>
     };
     let mut out = Vec::new();
     if scope.aws {
-        out.push(file(
-            "cloudformation.yaml",
-            targets::cloudformation::render_with(renderers.cloudformation()?, plan)?,
-        ));
+        let template = targets::cloudformation::render_with(renderers.cloudformation()?, plan)?;
         // A spec that adopts existing resources: the import that brings them into a stack.
-        if !targets::cloudformation::adopted(plan).is_empty() {
-            out.push(file(
-                "cloudformation-import.json",
-                targets::cloudformation::render_import_with(renderers.cloudformation()?, plan)?,
-            ));
+        let import = if targets::cloudformation::adopted(plan).is_empty() {
+            None
+        } else {
+            Some(targets::cloudformation::import_template(plan, &template)?)
+        };
+        out.push(file("cloudformation.yaml", template));
+        if let Some(import) = import {
+            out.push(file("cloudformation-import.json", import));
             out.push(file(
                 "cloudformation-resources-to-import.json",
                 targets::cloudformation::render_resources_to_import(plan)?,

@@ -202,17 +202,13 @@ fn retain(template: &str, adopted: &[Adopted]) -> String {
 /// deletion policy, as JSON in template order. A property that refers to a resource the import
 /// does not bring is left out; the update with the whole template that follows sets it.
 pub fn render_import(plan: &Plan) -> Result<String, Error> {
-    render_import_with(&renderer()?, plan)
+    import_template(plan, &render(plan)?)
 }
 
-/// [`render_import`] with a registry from [`renderer`].
-pub fn render_import_with(renderer: &Renderer, plan: &Plan) -> Result<String, Error> {
+/// [`render_import`] from `template`, the plan's template as [`render_with`] wrote it.
+pub fn import_template(plan: &Plan, template: &str) -> Result<String, Error> {
     let adopted = adopted(plan);
-    let yaml_text = render_with(renderer, plan)?;
-    let node = yaml::parse(&yaml_text).map_err(|e| Error::Render {
-        target: TARGET,
-        message: format!("the template is not valid YAML: {}", e.message),
-    })?;
+    let node = parse_template(template)?;
     let keep: Vec<&str> = adopted.iter().map(|a| a.logical_id.as_str()).collect();
     let NodeKind::Map(top) = node.kind else {
         return Err(Error::Render {
@@ -248,22 +244,12 @@ pub fn render_import_with(renderer: &Renderer, plan: &Plan) -> Result<String, Er
         kind: NodeKind::Map(entries),
         ..node
     };
-    let mut out = serde_json::to_string_pretty(&InOrder(&node)).map_err(|e| Error::Render {
-        target: TARGET,
-        message: e.to_string(),
-    })?;
-    out.push('\n');
-    Ok(out)
+    pretty_json(&InOrder(&node))
 }
 
 /// The `--resources-to-import` file for the import template.
 pub fn render_resources_to_import(plan: &Plan) -> Result<String, Error> {
-    let mut out = serde_json::to_string_pretty(&adopted(plan)).map_err(|e| Error::Render {
-        target: TARGET,
-        message: e.to_string(),
-    })?;
-    out.push('\n');
-    Ok(out)
+    pretty_json(&adopted(plan))
 }
 
 /// Removes from a resource the properties whose value refers to a resource not in `keep`.
@@ -310,11 +296,20 @@ pub fn render_json_with(renderer: &Renderer, plan: &Plan) -> Result<String, Erro
 
 /// Converts a YAML template to pretty JSON, keeping the order of keys as written.
 pub fn yaml_to_json(text: &str) -> Result<String, Error> {
-    let node = yaml::parse(text).map_err(|e| Error::Render {
+    pretty_json(&InOrder(&parse_template(text)?))
+}
+
+/// A rendered template read back as YAML.
+fn parse_template(text: &str) -> Result<Node, Error> {
+    yaml::parse(text).map_err(|e| Error::Render {
         target: TARGET,
         message: format!("the template is not valid YAML: {}", e.message),
-    })?;
-    let mut out = serde_json::to_string_pretty(&InOrder(&node)).map_err(|e| Error::Render {
+    })
+}
+
+/// `value` as pretty-printed JSON with a final newline.
+fn pretty_json(value: &impl Serialize) -> Result<String, Error> {
+    let mut out = serde_json::to_string_pretty(value).map_err(|e| Error::Render {
         target: TARGET,
         message: e.to_string(),
     })?;
