@@ -138,11 +138,7 @@ impl Tls {
     /// the first such subject alternative name. Clients use it (a wildcard names no host, and
     /// the balancer's own DNS name is on no certificate).
     pub fn host_name(&self) -> Option<&str> {
-        self.domain
-            .iter()
-            .chain(&self.subject_alternative_names)
-            .map(String::as_str)
-            .find(|n| !n.starts_with("*."))
+        host_name(self.domain.as_ref(), &self.subject_alternative_names)
     }
 
     /// The balancer terminates client TLS (offload or bridge).
@@ -731,8 +727,18 @@ pub fn elb_arn_name<'a>(arn: &'a str, kind: &str) -> Option<&'a str> {
     rest.split('/').next().filter(|n| !n.is_empty())
 }
 
-/// The name clients use while migrating: `migrate_from.record`, else the TLS domain (when it
-/// names one host) in `tls.hosted_zone_id`, as `(name, zone)`.
+/// The first of a certificate's names that is one host, not a wildcard: `domain`, else the
+/// first such subject alternative name.
+pub fn host_name<'a>(domain: Option<&'a String>, sans: &'a [String]) -> Option<&'a str> {
+    domain
+        .into_iter()
+        .chain(sans)
+        .map(String::as_str)
+        .find(|n| !n.starts_with("*."))
+}
+
+/// The name clients use while migrating: `migrate_from.record`, else the certificate's host
+/// name ([`Tls::host_name`]) in `tls.hosted_zone_id`, as `(name, zone)`.
 pub fn migration_record(spec: &Spec) -> Option<(String, String)> {
     let m = spec.aws.as_ref()?.migrate_from.as_ref()?;
     match &m.record {
@@ -740,12 +746,9 @@ pub fn migration_record(spec: &Spec) -> Option<(String, String)> {
         None => {
             // The certificate's host name, as for the alias record ([`Tls::host_name`]).
             let tls = spec.tls.as_ref()?;
-            let host = tls
-                .domain
-                .iter()
-                .chain(tls.subject_alternative_names.iter().flatten())
-                .find(|n| !n.starts_with("*."))?;
-            Some((host.clone(), tls.hosted_zone_id.clone()?))
+            let sans = tls.subject_alternative_names.as_deref().unwrap_or_default();
+            let host = host_name(tls.domain.as_ref(), sans)?;
+            Some((host.to_string(), tls.hosted_zone_id.clone()?))
         }
     }
 }

@@ -1070,13 +1070,8 @@ fn aws_tls(t: &TlsSpec, a: &AwsSpec, out: &mut Out) {
         }
     }
     // A wildcard names no host: clients need a plain name the certificate covers.
-    let wildcard = t.domain.as_ref().is_some_and(|d| d.starts_with("*."));
-    let plain_san = t
-        .subject_alternative_names
-        .iter()
-        .flatten()
-        .any(|n| !n.starts_with("*."));
-    if wildcard && !plain_san {
+    let sans = t.subject_alternative_names.as_deref().unwrap_or_default();
+    if t.domain.is_some() && plan::host_name(t.domain.as_ref(), sans).is_none() {
         let hint = if t.certificate_arn.is_some() || passthrough {
             "set tls.domain to the name clients use, such as impala.example.com (a wildcard certificate covers it)"
         } else {
