@@ -511,15 +511,7 @@ fn check_against_spec(spec: &Value, script: &str) {
         );
     } else {
         // The alias is for the first name of the certificate that is one host, not a wildcard.
-        let host = std::iter::once(&spec["tls"]["domain"])
-            .chain(
-                spec["tls"]["subject_alternative_names"]
-                    .as_array()
-                    .into_iter()
-                    .flatten(),
-            )
-            .filter_map(Value::as_str)
-            .find(|n| !n.starts_with("*."));
+        let host = common::client_host(spec);
         assert_eq!(var("ALIAS").as_str(), zone.and(host));
         if var("ALIAS").is_string() {
             let types = if dualstack {

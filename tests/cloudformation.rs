@@ -526,15 +526,7 @@ fn check_against_spec(spec: &Value, t: &Value) {
     }
     // Clients use the first name of the certificate that is one host; with a zone, alias
     // records (A, and AAAA for a dualstack NLB) point it at the balancer.
-    let host = std::iter::once(&spec["tls"]["domain"])
-        .chain(
-            spec["tls"]["subject_alternative_names"]
-                .as_array()
-                .into_iter()
-                .flatten(),
-        )
-        .filter_map(Value::as_str)
-        .find(|n| !n.starts_with("*."));
+    let host = common::client_host(spec);
     let records = resources(t, "AWS::Route53::RecordSet");
     let migrate = &spec["aws"]["migrate_from"];
     match (host, zone) {

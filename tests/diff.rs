@@ -47,6 +47,17 @@ fn actions(d: &serde_json::Value, target: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The change of one resource of a target, by its ID.
+fn resource(d: &serde_json::Value, target: &str, id: &str) -> serde_json::Value {
+    d[target]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("{target} has no change to {id}: {d}"))
+        .clone()
+}
+
 fn has(d: &serde_json::Value, target: &str, id: &str, action: &str) -> bool {
     actions(d, target).contains(&(id.to_string(), action.to_string()))
 }
@@ -92,13 +103,7 @@ fn a_new_name_replaces_the_balancer_without_blocking_it() {
         "load_balancer: network\n  name: impala-bi-nlb",
     );
     let d = json(&old, &new);
-    let lb = d["cloudformation"]["resources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["id"] == "LoadBalancer")
-        .unwrap()
-        .clone();
+    let lb = resource(&d, "cloudformation", "LoadBalancer");
     assert_eq!(lb["action"], "replace", "{d}");
     assert!(
         lb.get("blocked").is_none(),
@@ -130,13 +135,7 @@ fn another_kind_of_balancer_is_blocked_in_cloudformation() {
     let old = example("cluster1");
     let new = old.replace("load_balancer: classic", "load_balancer: network");
     let d = json(&old, &new);
-    let lb = d["cloudformation"]["resources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["id"] == "LoadBalancer")
-        .unwrap()
-        .clone();
+    let lb = resource(&d, "cloudformation", "LoadBalancer");
     assert_eq!(lb["action"], "replace");
     assert!(
         lb["blocked"]
@@ -207,13 +206,7 @@ fn a_renamed_cluster_renames_groups_and_terraform_addresses() {
         has(&d, "cloudformation", "FrontEndSecurityGroup", "update"),
         "{d}"
     );
-    let sg = d["cloudformation"]["resources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["id"] == "FrontEndSecurityGroup")
-        .unwrap()
-        .clone();
+    let sg = resource(&d, "cloudformation", "FrontEndSecurityGroup");
     assert!(sg.get("blocked").is_none(), "{sg}");
     // Terraform addresses come from the cluster: every resource is another one.
     assert!(has(&d, "terraform", "aws_elb.cluster1", "delete"), "{d}");

@@ -329,6 +329,20 @@ pub fn example(name: &str) -> Value {
 }
 
 /// The shipped examples that have an `aws` section.
+/// The name clients use by a spec's certificate: the first of `tls.domain` and
+/// `tls.subject_alternative_names` that is one host, not a wildcard.
+pub fn client_host(spec: &Value) -> Option<&str> {
+    std::iter::once(&spec["tls"]["domain"])
+        .chain(
+            spec["tls"]["subject_alternative_names"]
+                .as_array()
+                .into_iter()
+                .flatten(),
+        )
+        .filter_map(Value::as_str)
+        .find(|n| !n.starts_with("*."))
+}
+
 pub fn aws_examples() -> Vec<(String, PathBuf)> {
     let list: Vec<_> = examples()
         .into_iter()
