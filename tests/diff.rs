@@ -308,6 +308,15 @@ fn old_and_new_may_come_from_git() {
         .run_with(&["diff", "git:HEAD", "infra/impala-lb.yaml"])
         .fails(2);
     assert!(run.stderr.contains("write git:REV:path"), "{}", run.stderr);
+    // A file that is not there is named as a side of the diff (not as -c).
+    let run = t
+        .run_with(&["diff", "infra/gone.yaml", "infra/impala-lb.yaml"])
+        .fails(1);
+    assert!(
+        run.stderr.contains("infra/gone.yaml does not exist") && !run.stderr.contains("-c FILE"),
+        "{}",
+        run.stderr
+    );
     // An invalid side is reported like any invalid spec.
     t.dir.write("infra/bad.yaml", "cluster: x\n");
     let run = t

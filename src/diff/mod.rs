@@ -76,6 +76,12 @@ pub fn read(arg: &str) -> Result<Side, Error> {
         }
         None => {
             let path = Path::new(arg);
+            if !path.exists() {
+                // Not read_source's hint, which is about -c.
+                return Err(Error::Refused(format!(
+                    "{arg} does not exist: diff compares two specs, each a file or git:REV:path"
+                )));
+            }
             if path.is_dir() {
                 return Err(Error::Usage(format!(
                     "{arg} is a folder: diff compares two specs; name a file in it"
