@@ -79,7 +79,7 @@ pub fn render(plan: &Plan) -> Result<String, Error> {
 /// parsing the output again would cost more than rendering it.)
 pub fn render_with(renderer: &Renderer, plan: &Plan) -> Result<String, Error> {
     let text = renderer.render("template", &View::new(plan)?)?;
-    Ok(retain(&text, &adopted(plan)))
+    Ok(retain(text, &adopted(plan)))
 }
 
 /// One existing resource an adopting spec imports into the stack: its logical ID, type, and
@@ -176,9 +176,9 @@ pub fn adopted(plan: &Plan) -> Vec<Adopted> {
 /// Puts `DeletionPolicy: Retain` and `UpdateReplacePolicy: Retain` on each adopted resource
 /// (resource import needs a deletion policy; Retain keeps an existing resource whatever later
 /// happens to the stack).
-fn retain(template: &str, adopted: &[Adopted]) -> String {
+fn retain(template: String, adopted: &[Adopted]) -> String {
     if adopted.is_empty() {
-        return template.to_string();
+        return template;
     }
     let mut out = String::with_capacity(template.len() + adopted.len() * 64);
     let mut pending = false;
