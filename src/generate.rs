@@ -87,7 +87,7 @@ pub fn files(loaded: &Loaded, renderers: &Renderers) -> Result<Vec<File>, Error>
             "haproxy.cfg",
             targets::haproxy::render_with(renderers.haproxy()?, plan)?,
         ));
-        for (path, text) in targets::keepalived::render_all(plan)? {
+        for (path, text) in targets::keepalived::render_all(renderers, plan)? {
             out.push(file(&path, text));
         }
     }

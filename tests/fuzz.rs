@@ -265,7 +265,8 @@ fn render_all(plan: &Plan, scope: Option<Scope>) {
     }
     if scope.is_none_or(|s| s.haproxy) && plan.daemons.iter().all(|d| d.host.is_some()) {
         targets::haproxy::render(plan).expect("haproxy renders");
-        targets::keepalived::render_all(plan).expect("keepalived renders");
+        targets::keepalived::render_all(&targets::Renderers::default(), plan)
+            .expect("keepalived renders");
     }
     // impala-config reads every section, so the command validates with the spec's own scope.
     if scope.is_none() {

@@ -13,6 +13,7 @@ use crate::plan::{
     KEEPALIVED_CHECK_RISE, VRRP_ADVERT_INTERVAL,
 };
 use crate::render::{Format, Renderer};
+use crate::targets::Renderers;
 
 const TARGET: &str = "keepalived";
 
@@ -41,13 +42,14 @@ pub fn render_with(renderer: &Renderer, plan: &Plan, node: &HaNode) -> Result<St
 }
 
 /// Every node's file, as `(path, text)`: `keepalived/<host>.conf`.
-pub fn render_all(plan: &Plan) -> Result<Vec<(String, String)>, Error> {
-    let renderer = renderer()?;
-    plan.haproxy
-        .ha
+pub fn render_all(renderers: &Renderers, plan: &Plan) -> Result<Vec<(String, String)>, Error> {
+    let Some(ha) = &plan.haproxy.ha else {
+        return Ok(Vec::new());
+    };
+    let renderer = renderers.keepalived()?;
+    ha.nodes
         .iter()
-        .flat_map(|ha| &ha.nodes)
-        .map(|node| Ok((node.file.clone(), render_with(&renderer, plan, node)?)))
+        .map(|node| Ok((node.file.clone(), render_with(renderer, plan, node)?)))
         .collect()
 }
 

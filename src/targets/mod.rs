@@ -26,6 +26,7 @@ pub struct Renderers {
     terraform: OnceCell<Renderer>,
     aws_cli: OnceCell<Renderer>,
     haproxy: OnceCell<Renderer>,
+    keepalived: OnceCell<Renderer>,
     drain: OnceCell<Renderer>,
     impala_config: OnceCell<Renderer>,
     mermaid: OnceCell<Renderer>,
@@ -57,6 +58,10 @@ impl Renderers {
 
     pub fn haproxy(&self) -> Result<&Renderer, Error> {
         built(&self.haproxy, haproxy::renderer)
+    }
+
+    pub fn keepalived(&self) -> Result<&Renderer, Error> {
+        built(&self.keepalived, keepalived::renderer)
     }
 
     pub fn drain(&self) -> Result<&Renderer, Error> {
