@@ -173,6 +173,16 @@ fn services_and_ports() {
 
 #[test]
 fn daemons() {
+    // YAML 1.1's `yes` is text in YAML 1.2: the hint says what to write.
+    expect(
+        &[(
+            "  - host: impalad-2.example.com\n",
+            "  - host: impalad-2.example.com\n    backup: yes\n",
+        )],
+        E,
+        "daemons[1].backup",
+        "reads `yes` as text: write true",
+    );
     expect(
         &[(
             "  - host: impalad-2.example.com\n    instance_id: i-0a1b2c3d4e5f60004\n",

@@ -106,10 +106,24 @@ pub fn check(instance: &Value, tree: &Node) -> Vec<ShapeError> {
                         names.join(" or ")
                     }
                 };
-                Diagnostic::error(
+                let d = Diagnostic::error(
                     path.clone(),
                     format!("{field} must be {expected}, not {}", kind_of(value)),
-                )
+                );
+                // YAML 1.1's booleans are text in YAML 1.2, which the spec is read as.
+                match value.as_str() {
+                    Some(
+                        v @ ("yes" | "no" | "on" | "off" | "y" | "n" | "Yes" | "No" | "YES" | "NO"),
+                    ) if expected.contains("boolean") => {
+                        let word = if matches!(v, "no" | "off" | "n" | "No" | "NO") {
+                            "false"
+                        } else {
+                            "true"
+                        };
+                        d.hint(format!("YAML 1.2 reads `{v}` as text: write {word}"))
+                    }
+                    _ => d,
+                }
             }
             ValidationErrorKind::Enum { options } => {
                 let opts: Vec<&str> = options
@@ -163,8 +177,8 @@ pub fn check(instance: &Value, tree: &Node) -> Vec<ShapeError> {
         let wrong_type = matches!(err.kind(), ValidationErrorKind::Type { .. });
         push(
             match description(&path) {
-                Some(desc) => d.hint(desc),
-                None => d,
+                Some(desc) if d.hint.is_none() => d.hint(desc),
+                _ => d,
             },
             wrong_type,
         );
